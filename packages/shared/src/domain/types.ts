@@ -1,0 +1,80 @@
+/** Domain types shared by every service. Avro schemas in ../kafka/schemas.ts mirror these. */
+
+export const PRIORITIES = ['CRITICAL', 'HIGH', 'NORMAL', 'LOW'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const CHANNELS = ['EMAIL', 'SMS', 'PUSH'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const STATUSES = [
+  'ACCEPTED',
+  'ROUTED',
+  'SENT',
+  'FAILED',
+  'SUPPRESSED',
+  'EXPIRED',
+  'PARKED',
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Addresses given with the request, for recipients Herald does not store. */
+export interface DirectAddresses {
+  email: string | null;
+  phone: string | null;
+  deviceTokens: string[] | null;
+}
+
+/** `herald.v1.NotificationRequest`: what producers write to `notify.priority.<lane>`. */
+export interface NotificationRequest {
+  id: string;
+  userId: string;
+  category: string;
+  priority: Priority;
+  templateId: string | null;
+  channels: Channel[] | null;
+  /** A JSON object of template variables, as a string. */
+  data: string;
+  dedupKey: string | null;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  sendAt: number | null;
+  expiresAt: number | null;
+  to: DirectAddresses | null;
+  locale: string | null;
+}
+
+/** `herald.v1.ChannelMessage`: one rendered message for one address on one channel. */
+export interface ChannelMessage {
+  notificationId: string;
+  userId: string;
+  category: string;
+  channel: Channel;
+  priority: Priority;
+  /** Email address, E.164 phone number or device token. */
+  address: string;
+  subject: string | null;
+  title: string | null;
+  body: string;
+  html: string | null;
+  /** JSON object of string values, passed to push as its data payload. */
+  data: string;
+  locale: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+/** `herald.v1.StatusEvent`: one step of a notification's timeline. */
+export interface StatusEvent {
+  /** Unique per event, so a redelivered event is projected once. */
+  eventId: string;
+  notificationId: string;
+  status: Status;
+  /** null when the event is about the whole notification (accepted, routed). */
+  channel: Channel | null;
+  at: number;
+  service: string;
+  providerMessageId: string | null;
+  reason: string | null;
+  /** JSON object with event-specific detail (routing decisions, notification summary). */
+  detail: string | null;
+}

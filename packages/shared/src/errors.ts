@@ -1,0 +1,57 @@
+/**
+ * The error catalog. Every error Herald raises on purpose carries a stable code, whether retrying
+ * can help, and the HTTP status it maps to at the edge. Classification is total: anything not in
+ * the catalog is treated as transient.
+ */
+export const ERROR_CODES = {
+  // Input
+  validation_failed: { retriable: false, httpStatus: 400 },
+  unauthorized: { retriable: false, httpStatus: 401 },
+  forbidden: { retriable: false, httpStatus: 403 },
+  not_found: { retriable: false, httpStatus: 404 },
+  idempotency_in_progress: { retriable: true, httpStatus: 409 },
+  idempotency_key_reused: { retriable: false, httpStatus: 422 },
+  payload_too_large: { retriable: false, httpStatus: 413 },
+  // Pipeline, permanent: parked at once
+  malformed_payload: { retriable: false, httpStatus: undefined },
+  invalid_request: { retriable: false, httpStatus: undefined },
+  invalid_template: { retriable: false, httpStatus: undefined },
+  invalid_address: { retriable: false, httpStatus: undefined },
+  unregistered_token: { retriable: false, httpStatus: undefined },
+  provider_rejected: { retriable: false, httpStatus: undefined },
+  // Pipeline, transient: retried
+  provider_rate_limited: { retriable: true, httpStatus: undefined },
+  provider_unavailable: { retriable: true, httpStatus: undefined },
+  dependency_unavailable: { retriable: true, httpStatus: 503 },
+  unknown: { retriable: true, httpStatus: 500 },
+} as const satisfies Record<string, { retriable: boolean; httpStatus: number | undefined }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class HeraldError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly httpStatus: number | undefined;
+  /** The request field the error is about, for 400s. */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; field?: string } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'HeraldError';
+    this.code = code;
+    this.retriable = ERROR_CODES[code].retriable;
+    this.httpStatus = ERROR_CODES[code].httpStatus;
+    this.field = options.field;
+  }
+}
+
+/** Total classification: a HeraldError keeps its code, anything else is `unknown` (transient). */
+export function classifyError(err: unknown): HeraldError {
+  if (err instanceof HeraldError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new HeraldError('unknown', message, { cause: err });
+}
+
+export function isRetriable(err: unknown): boolean {
+  return classifyError(err).retriable;
+}

@@ -1,0 +1,3 @@
+export * from './domain/types';
+export * from './domain/sender';
+export * from './errors';
