@@ -4,6 +4,7 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const moduleNameMapper = {
   '^@herald/shared$': '<rootDir>/packages/shared/src/index.ts',
   '^@herald/provider-sandbox$': '<rootDir>/packages/provider-sandbox/src/index.ts',
+  '^@herald/test-support$': '<rootDir>/test/support/index.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 module.exports = {
@@ -18,6 +19,7 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup-integration.ts',
       testTimeout: 60000,
     },
     {

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { parseFaultSpec } from '../faults';
+import { renderInbox } from '../page';
+import { PROVIDERS, SANDBOX_CHANNELS } from '../store';
+import type { MessageFilter, SandboxChannel, SandboxProvider } from '../store';
+import { isRecord } from './common';
+import type { RouteContext } from './common';
+
+type FilterResult = { ok: true; value: MessageFilter } | { ok: false; problems: string[] };
+
+/** Reads `GET /api/messages` query filters; unknown names and values are refused rather than ignored. */
+export function parseMessageFilter(query: unknown): FilterResult {
+  const q = isRecord(query) ? query : {};
+  const problems: string[] = [];
+  const filter: MessageFilter = {};
+  for (const [key, value] of Object.entries(q)) {
+    if (typeof value !== 'string') {
+      problems.push(`${key} must be given once`);
+    } else if (key === 'channel' && SANDBOX_CHANNELS.includes(value as SandboxChannel)) {
+      filter.channel = value as SandboxChannel;
+    } else if (key === 'provider' && PROVIDERS.includes(value as SandboxProvider)) {
+      filter.provider = value as SandboxProvider;
+    } else if (key === 'to') {
+      filter.to = value;
+    } else if (key === 'accepted' && (value === 'true' || value === 'false')) {
+      filter.accepted = value === 'true';
+    } else if (['channel', 'provider', 'accepted'].includes(key)) {
+      problems.push(`invalid ${key} '${value}'`);
+    } else {
+      problems.push(`unknown filter '${key}' (use channel, provider, to, accepted)`);
+    }
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, value: filter };
+}
+
+export function registerApi(app: FastifyInstance, ctx: RouteContext): void {
+  app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
+
+  app.get('/api/messages', (request, reply) => {
+    const filter = parseMessageFilter(request.query);
+    if (!filter.ok) return reply.code(400).send({ error: 'bad_request', problems: filter.problems });
+    return reply.send({ messages: ctx.store.list(filter.value) });
+  });
+
+  app.delete('/api/messages', (_request, reply) => {
+    ctx.store.clear();
+    return reply.code(204).send();
+  });
+
+  app.get('/api/faults', (_request, reply) => reply.send({ faults: ctx.faults.list() }));
+
+  app.post('/api/faults', (request, reply) => {
+    const spec = parseFaultSpec(request.body);
+    if (!spec.ok) return reply.code(400).send({ error: 'bad_request', problems: spec.problems });
+    ctx.faults.set(spec.value);
+    return reply.send({ fault: spec.value });
+  });
+
+  app.delete('/api/faults', (_request, reply) => {
+    ctx.faults.clear();
+    return reply.code(204).send();
+  });
+
+  app.get('/', (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(renderInbox(ctx.store.list(), ctx.faults.list())),
+  );
+}

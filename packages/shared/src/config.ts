@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Parses the environment once, at start. Every problem is listed in one error so an operator fixes
+ * them in one go; the result is frozen.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const missing = issue.code === 'invalid_type' && env[name] === undefined;
+      return missing ? `${name} is required` : `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(result.data) as Readonly<z.infer<S>>;
+}
+
+/** Building blocks for each service's config schema. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: () => z.url(),
+  brokers: () =>
+    z
+      .string()
+      .min(1)
+      .transform((s) => s.split(',').map((b) => b.trim()))
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port[,host:port...]'))),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+};
+
+/** The variables every service needs to reach its infrastructure. */
+export const infraEnv = {
+  KAFKA_BROKERS: env.brokers(),
+  SCHEMA_REGISTRY_URL: env.url(),
+  REDIS_URL: env.url(),
+  DATABASE_URL: env.url(),
+  LOG_LEVEL: env.logLevel(),
+  /** Prefixes every topic name, so tests can run isolated pipelines on one broker. */
+  TOPIC_PREFIX: z.string().default(''),
+};
+
+export const provisionConfigSchema = z.object({
+  KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
+  SCHEMA_REGISTRY_URL: infraEnv.SCHEMA_REGISTRY_URL,
+  DATABASE_URL: infraEnv.DATABASE_URL,
+  LOG_LEVEL: infraEnv.LOG_LEVEL,
+  TOPIC_PREFIX: infraEnv.TOPIC_PREFIX,
+  KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
+});

@@ -1,0 +1,60 @@
+import type { Channel } from '../domain/types';
+import type { ChannelSender } from '../domain/sender';
+import { PRIORITIES } from '../domain/types';
+import { startConsumers } from '../kafka/consumer';
+import { metricsFor } from '../metrics';
+import { buildOpsServer, installShutdown } from '../runtime';
+import type { Runtime } from '../runtime';
+import { createDispatchHandler } from './dispatch-handler';
+import { redisDeliveryKeys } from './delivery-keys';
+
+export interface DispatcherOptions {
+  channel: Channel;
+  sender: ChannelSender;
+  http: { port: number; host: string };
+  partitionsConsumedConcurrently: number;
+}
+
+/**
+ * What the three dispatchers share: their channel's four lane topics, each lane its own consumer
+ * group (`herald-dispatcher-<channel>.<lane>`), the dispatch flow, the ops server and the shutdown
+ * order. Each dispatcher's main.ts builds its provider's sender and calls this.
+ */
+export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Promise<void> {
+  const channel = opts.channel.toLowerCase();
+  const handle = createDispatchHandler({
+    service: `dispatcher-${channel}`,
+    sender: opts.sender,
+    codec: rt.codec,
+    publisher: rt.publisher,
+    topics: rt.topics,
+    deliveryKeys: redisDeliveryKeys(rt.redis),
+    clock: Date.now,
+    log: rt.log,
+    metrics: {
+      attempts: metricsFor.dispatchAttempts(rt.registry),
+      duration: metricsFor.dispatchDuration(rt.registry),
+      endToEnd: metricsFor.endToEndLatency(rt.registry),
+    },
+  });
+
+  const http = buildOpsServer(rt);
+  await http.listen(opts.http);
+  const consumers = await startConsumers({
+    kafka: rt.kafka,
+    groups: PRIORITIES.map((p) => ({
+      groupId: rt.topics.group(`herald-dispatcher-${channel}.${p.toLowerCase()}`),
+      topics: [rt.topics.channel(opts.channel, p)],
+    })),
+    handle,
+    log: rt.log,
+    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
+  });
+  rt.readiness.checks.push(consumers.readiness());
+  installShutdown(rt, {
+    consumers: [consumers],
+    http,
+    extra: [{ name: 'sender', run: () => opts.sender.close() }],
+  });
+  rt.log.info({ port: opts.http.port, provider: opts.sender.provider }, 'dispatcher started');
+}

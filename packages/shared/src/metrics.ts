@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A registry per process, with Node's default metrics. Metric names follow DESIGN.md §8. */
+export function createRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'herald_' });
+  return registry;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Each service creates the metrics it reports, in its own registry. */
+export const metricsFor = {
+  acceptedRequests: (r: Registry) =>
+    new Counter({
+      name: 'herald_requests_accepted_total',
+      help: 'Notification requests accepted, by priority and source',
+      labelNames: ['priority', 'source'] as const,
+      registers: [r],
+    }),
+  routerDecisions: (r: Registry) =>
+    new Counter({
+      name: 'herald_router_decisions_total',
+      help: 'Router decisions per channel, by outcome',
+      labelNames: ['outcome', 'channel'] as const,
+      registers: [r],
+    }),
+  dispatchAttempts: (r: Registry) =>
+    new Counter({
+      name: 'herald_dispatch_attempts_total',
+      help: 'Provider send attempts, by channel, provider and outcome',
+      labelNames: ['channel', 'provider', 'outcome'] as const,
+      registers: [r],
+    }),
+  dispatchDuration: (r: Registry) =>
+    new Histogram({
+      name: 'herald_dispatch_duration_seconds',
+      help: 'Provider call duration',
+      labelNames: ['channel', 'provider'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    }),
+  endToEndLatency: (r: Registry) =>
+    new Histogram({
+      name: 'herald_end_to_end_latency_seconds',
+      help: 'From createdAt to provider accepted, by channel and priority',
+      labelNames: ['channel', 'priority'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    }),
+  parked: (r: Registry) =>
+    new Counter({
+      name: 'herald_parked_total',
+      help: 'Messages parked, by reason',
+      labelNames: ['reason'] as const,
+      registers: [r],
+    }),
+  statusEventsProjected: (r: Registry) =>
+    new Counter({
+      name: 'herald_status_events_projected_total',
+      help: 'Status events written to the status projection',
+      registers: [r],
+    }),
+  statusProjectionLag: (r: Registry) =>
+    new Gauge({
+      name: 'herald_status_projection_lag_seconds',
+      help: 'Age of the newest status event at the time it was projected',
+      registers: [r],
+    }),
+  consumerLag: (r: Registry) =>
+    new Gauge({
+      name: 'herald_consumer_lag',
+      help: 'Messages behind the partition end, by consumer group and topic',
+      labelNames: ['group', 'topic'] as const,
+      registers: [r],
+    }),
+};

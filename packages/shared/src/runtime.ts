@@ -1,0 +1,113 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { onShutdown } from './lifecycle';
+import type { ShutdownStep } from './lifecycle';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { createRegistry } from './metrics';
+import { registerOpsRoutes } from './ops-server';
+import type { Readiness } from './ops-server';
+import { createPool, pgReadiness } from './pg';
+import { createRedis, redisReadiness } from './redis';
+import { createKafka, createProducer } from './kafka/client';
+import { createCodec } from './kafka/codec';
+import type { Codec } from './kafka/codec';
+import { createPublisher } from './kafka/publisher';
+import type { Publisher } from './kafka/publisher';
+import type { RunningConsumers } from './kafka/consumer';
+import { topicNames } from './kafka/topics';
+import type { TopicNames } from './kafka/topics';
+
+export interface InfraConfig {
+  KAFKA_BROKERS: string[];
+  SCHEMA_REGISTRY_URL: string;
+  REDIS_URL: string;
+  DATABASE_URL: string;
+  LOG_LEVEL: string;
+  TOPIC_PREFIX: string;
+}
+
+/** The clients every service holds: built once in main.ts and passed down. */
+export interface Runtime {
+  service: string;
+  log: Logger;
+  registry: Registry;
+  kafka: Kafka;
+  producer: Producer;
+  codec: Codec;
+  publisher: Publisher;
+  topics: TopicNames;
+  redis: Redis;
+  pool: pg.Pool;
+  readiness: Readiness;
+}
+
+export async function createRuntime(service: string, config: InfraConfig): Promise<Runtime> {
+  const log = createLogger(service, config.LOG_LEVEL);
+  const registry = createRegistry(service);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `herald-${service}`, log });
+  const producer = createProducer(kafka);
+  let producerConnected = false;
+  producer.on(producer.events.CONNECT, () => (producerConnected = true));
+  producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
+  const codec = createCodec(config.SCHEMA_REGISTRY_URL);
+  const redis = createRedis(config.REDIS_URL);
+  const pool = createPool(config.DATABASE_URL);
+  pool.on('error', (err) => log.error({ err }, 'idle postgres client failed'));
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  await producer.connect();
+  return {
+    service,
+    log,
+    registry,
+    kafka,
+    producer,
+    codec,
+    publisher: createPublisher(producer, codec),
+    topics: topicNames(config.TOPIC_PREFIX),
+    redis,
+    pool,
+    readiness: {
+      draining: false,
+      checks: [
+        { name: 'kafka-producer', check: () => Promise.resolve(producerConnected) },
+        codec.readiness(),
+        redisReadiness(redis),
+        pgReadiness(pool),
+      ],
+    },
+  };
+}
+
+/** A Fastify server with /healthz, /readyz and /metrics; services with an API add their routes. */
+export function buildOpsServer(
+  rt: Pick<Runtime, 'registry' | 'readiness'>,
+  opts: { bodyLimit?: number } = {},
+): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024 });
+  registerOpsRoutes(app, { registry: rt.registry, readiness: rt.readiness });
+  return app;
+}
+
+/**
+ * Stops in the order CONVENTIONS.md fixes: readiness false → stop fetching, drain in-flight and
+ * commit (consumer disconnect) → close the HTTP server → close the producer → close pg and redis.
+ */
+export function installShutdown(
+  rt: Runtime,
+  parts: { consumers: RunningConsumers[]; http: FastifyInstance; extra?: ShutdownStep[] },
+): void {
+  onShutdown(rt.log, [
+    { name: 'readiness', run: () => Promise.resolve(void (rt.readiness.draining = true)) },
+    { name: 'consumers', run: async () => void (await Promise.all(parts.consumers.map((c) => c.stop()))) },
+    ...(parts.extra ?? []),
+    { name: 'http', run: () => parts.http.close() },
+    { name: 'producer', run: () => rt.producer.disconnect() },
+    { name: 'postgres', run: () => rt.pool.end() },
+    { name: 'redis', run: async () => void (await rt.redis.quit()) },
+  ]);
+}

@@ -1,0 +1,44 @@
+import { ConfigError, env, infraEnv, parseConfig, z } from '@herald/shared';
+
+const schema = z.object({ ...infraEnv, HTTP_PORT: env.port(8080) });
+const good = {
+  KAFKA_BROKERS: '127.0.0.1:9092,kafka-2:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1/herald',
+};
+
+describe('parseConfig', () => {
+  it('parses, applies defaults and freezes', () => {
+    const c = parseConfig(schema, good);
+    expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', 'kafka-2:9092']);
+    expect(c.HTTP_PORT).toBe(8080);
+    expect(c.LOG_LEVEL).toBe('info');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names every missing variable at once', () => {
+    let error: unknown;
+    try {
+      parseConfig(schema, { REDIS_URL: 'redis://x' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'KAFKA_BROKERS is required',
+        'SCHEMA_REGISTRY_URL is required',
+        'DATABASE_URL is required',
+      ]),
+    );
+    expect((error as Error).message).toContain('KAFKA_BROKERS is required');
+  });
+
+  it('names a malformed variable with the reason', () => {
+    expect(() => parseConfig(schema, { ...good, HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT: /);
+    expect(() => parseConfig(schema, { ...good, KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS.*host:port/);
+    expect(() => parseConfig(schema, { ...good, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,20 @@
+import { HeraldError, classifyError, isRetriable } from '@herald/shared';
+
+describe('error catalog', () => {
+  it('keeps the code, retry decision and status of a HeraldError', () => {
+    const err = new HeraldError('invalid_address', 'bad', { field: 'to.email' });
+    expect(classifyError(err)).toBe(err);
+    expect(err.retriable).toBe(false);
+    expect(err.field).toBe('to.email');
+    expect(new HeraldError('validation_failed', 'x').httpStatus).toBe(400);
+    expect(new HeraldError('idempotency_key_reused', 'x').httpStatus).toBe(422);
+  });
+
+  it('treats anything unknown as transient', () => {
+    expect(isRetriable(new Error('ECONNRESET'))).toBe(true);
+    expect(isRetriable('a string')).toBe(true);
+    expect(classifyError(undefined).code).toBe('unknown');
+    expect(isRetriable(new HeraldError('provider_rate_limited', '429'))).toBe(true);
+    expect(isRetriable(new HeraldError('malformed_payload', 'garbage'))).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+import { Client } from '@sendgrid/client';
+import { MailService } from '@sendgrid/mail';
+import type { MailDataRequired } from '@sendgrid/mail';
+import { HeraldError } from '@herald/shared';
+import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
+import { classifySendGridError } from '../domain/classify-sendgrid-error';
+
+export interface SendGridSenderOptions {
+  apiKey: string;
+  fromEmail: string;
+  fromName: string;
+  /** The provider sandbox's address in dev and tests; SendGrid's API otherwise. */
+  baseUrl?: string;
+  /** Per-request timeout; a timeout is `provider_unavailable`. */
+  timeoutMs?: number;
+}
+
+/**
+ * Email through SendGrid's v3 Mail Send API with the official SDK. In sandbox mode only the base
+ * URL of the SDK's own client changes.
+ */
+export function createSendGridSender(opts: SendGridSenderOptions): ChannelSender {
+  // A client of our own rather than the SDK's shared singleton, so two senders never share settings.
+  const client = new Client();
+  client.setApiKey(opts.apiKey);
+  // After setApiKey, which resets the base URL to the region's.
+  if (opts.baseUrl !== undefined) client.setDefaultRequest('baseUrl', opts.baseUrl);
+  const mail = new MailService();
+  mail.setClient(client);
+  mail.setTimeout(opts.timeoutMs ?? 10_000);
+
+  return {
+    provider: 'sendgrid',
+    async send(message: ChannelMessage): Promise<SendResult> {
+      const data: MailDataRequired = {
+        to: message.address,
+        from: { email: opts.fromEmail, name: opts.fromName },
+        subject: message.subject ?? undefined,
+        text: message.body,
+        ...(message.html !== null ? { html: message.html } : {}),
+        // Comes back in SendGrid's event webhooks, tying events to the notification.
+        customArgs: { notificationId: message.notificationId, category: message.category },
+      };
+      try {
+        const [response] = await mail.send(data);
+        return { providerMessageId: headerValue(response.headers, 'x-message-id') ?? '' };
+      } catch (err) {
+        throw toHeraldError(err);
+      }
+    },
+    async close(): Promise<void> {
+      // Nothing to release: the SDK's axios client keeps no connections of ours open.
+    },
+  };
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const value: unknown = (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * The SDK rejects with a ResponseError (`code` = HTTP status, `response.body` = SendGrid's
+ * `{ errors }`) when SendGrid answered, and with the raw axios error when it did not. Neither is
+ * kept as `cause`: both carry the request, with the recipient's address and the API key.
+ */
+function toHeraldError(err: unknown): HeraldError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    code?: unknown;
+    response?: { body?: unknown };
+  };
+  const status = typeof e.code === 'number' && e.response !== undefined ? e.code : undefined;
+  const body = e.response?.body as { errors?: unknown } | undefined;
+  const fields = Array.isArray(body?.errors)
+    ? body.errors.map((x: unknown) => {
+        const field = (x as { field?: unknown } | null)?.field;
+        return typeof field === 'string' ? field : null;
+      })
+    : [];
+  const code = classifySendGridError({ status, fields });
+  const detail =
+    status !== undefined
+      ? `answered ${status}${fields.some((f) => f !== null) ? ` (${fields.filter((f) => f !== null).join(', ')})` : ''}`
+      : `request failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
+  return new HeraldError(code, `SendGrid ${detail}`);
+}

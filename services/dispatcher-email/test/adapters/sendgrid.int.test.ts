@@ -1,0 +1,137 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { createSandbox } from '@herald/provider-sandbox';
+import type { Sandbox } from '@herald/provider-sandbox';
+import { HeraldError } from '@herald/shared';
+import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { createSendGridSender } from '../../src/adapters/sendgrid';
+
+const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
+  notificationId: 'n-123',
+  userId: 'u-1',
+  category: 'security',
+  channel: 'EMAIL',
+  priority: 'HIGH',
+  address: 'ada@example.com',
+  subject: 'Your sign-in code',
+  title: null,
+  body: 'Your code is 123456',
+  html: '<p>Your code is <b>123456</b></p>',
+  data: '{}',
+  locale: 'en',
+  createdAt: Date.now(),
+  expiresAt: null,
+  ...overrides,
+});
+
+async function failure(promise: Promise<unknown>): Promise<HeraldError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof HeraldError) return err;
+    throw err;
+  }
+  throw new Error('expected the send to fail');
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('SendGrid sender against the provider sandbox', () => {
+  let sandbox: Sandbox;
+  let baseUrl: string;
+  let sender: ChannelSender;
+  const senderFor = (url: string, extra: { apiKey?: string; timeoutMs?: number } = {}) =>
+    createSendGridSender({
+      apiKey: 'SG.sandbox',
+      fromEmail: 'noreply@herald.test',
+      fromName: 'Herald',
+      baseUrl: url,
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    sandbox = createSandbox();
+    await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(sandbox.app.server.address() as AddressInfo).port}`;
+    sender = senderFor(baseUrl);
+  });
+  afterAll(async () => {
+    await sender.close();
+    await sandbox.app.close();
+  });
+  beforeEach(() => {
+    sandbox.store.clear();
+    sandbox.faults.clear();
+  });
+
+  it('sends through the SDK and returns the X-Message-Id', async () => {
+    const result = await sender.send(message());
+
+    expect(result.providerMessageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(sandbox.store.list()).toEqual([
+      expect.objectContaining({
+        provider: 'sendgrid',
+        to: 'ada@example.com',
+        from: 'noreply@herald.test',
+        subject: 'Your sign-in code',
+        body: 'Your code is 123456',
+        html: '<p>Your code is <b>123456</b></p>',
+        data: { notificationId: 'n-123', category: 'security' },
+        providerMessageId: result.providerMessageId,
+        accepted: true,
+      }),
+    ]);
+  });
+
+  it('sends text only when there is no HTML', async () => {
+    await sender.send(message({ html: null }));
+    const [recorded] = sandbox.store.list();
+    expect(recorded?.body).toBe('Your code is 123456');
+    expect(recorded?.html).toBeUndefined();
+  });
+
+  it('maps an invalid recipient to invalid_address without naming it', async () => {
+    const err = await failure(sender.send(message({ address: 'ada@invalid.test' })));
+
+    expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
+    expect(err.message).toBe('SendGrid answered 400 (personalizations.0.to.0.email)');
+    expect(err.cause).toBeUndefined();
+  });
+
+  it('maps 401 to provider_rejected', async () => {
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK warns about the empty key
+    const unauthorised = senderFor(baseUrl, { apiKey: '' });
+    const err = await failure(unauthorised.send(message()));
+    expect(err).toMatchObject({ code: 'provider_rejected', retriable: false, message: 'SendGrid answered 401' });
+  });
+
+  it.each([
+    [429, 'provider_rate_limited'],
+    [500, 'provider_unavailable'],
+    [503, 'provider_unavailable'],
+  ] as const)('maps an injected %d to %s', async (status, code) => {
+    sandbox.faults.set({ provider: 'sendgrid', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(sender.send(message()));
+    expect(err).toMatchObject({ code, retriable: true });
+    expect(err.message).not.toContain('ada@example.com');
+  });
+
+  it('maps a timeout to provider_unavailable', async () => {
+    sandbox.faults.set({ provider: 'sendgrid', errorRate: 0, status: 503, latencyMs: 300, outage: false });
+    const impatient = senderFor(baseUrl, { timeoutMs: 50 });
+    const err = await failure(impatient.send(message()));
+    expect(err).toMatchObject({ code: 'provider_unavailable', retriable: true });
+  });
+
+  it('maps connection refused to provider_unavailable', async () => {
+    const unreachable = senderFor(await closedPortUrl());
+    const err = await failure(unreachable.send(message()));
+    expect(err).toMatchObject({ code: 'provider_unavailable', message: 'SendGrid request failed (ECONNREFUSED)' });
+  });
+});

@@ -1,0 +1,52 @@
+import type { ErrorCode } from '@herald/shared';
+
+/**
+ * What firebase-admin reported. The SDK does not expose the HTTP status: it turns FCM's answer
+ * (`error.details[].errorCode`, else `error.status`) into its own `messaging/...` code, and network
+ * failures into `app/network-error` / `app/network-timeout`. So that code is what we classify.
+ */
+export interface FcmFailure {
+  /** The SDK error's `code`, e.g. `messaging/registration-token-not-registered`; undefined if it had none. */
+  code: string | undefined;
+  /** The SDK error's message; only searched for whether it is about the token, never copied. */
+  message: string | undefined;
+}
+
+const BY_CODE: Readonly<Record<string, ErrorCode>> = {
+  // UNREGISTERED (404) and the legacy NotRegistered
+  'messaging/registration-token-not-registered': 'unregistered_token',
+  'messaging/invalid-registration-token': 'invalid_address',
+  'messaging/invalid-recipient': 'invalid_address',
+  // QUOTA_EXCEEDED / RESOURCE_EXHAUSTED (429)
+  'messaging/message-rate-exceeded': 'provider_rate_limited',
+  'messaging/device-message-rate-exceeded': 'provider_rate_limited',
+  'messaging/topics-message-rate-exceeded': 'provider_rate_limited',
+  // UNAVAILABLE (503), INTERNAL (500), and answers the SDK could not interpret
+  'messaging/server-unavailable': 'provider_unavailable',
+  'messaging/internal-error': 'provider_unavailable',
+  'messaging/unknown-error': 'provider_unavailable',
+  'app/network-error': 'provider_unavailable',
+  'app/network-timeout': 'provider_unavailable',
+  // Fetching an access token failed: usually the network to Google's token endpoint.
+  'app/invalid-credential': 'provider_unavailable',
+  // UNAUTHENTICATED (401; the SDK reports it as a third-party auth error), PERMISSION_DENIED /
+  // SENDER_ID_MISMATCH (403), and payloads FCM refuses
+  'messaging/third-party-auth-error': 'provider_rejected',
+  'messaging/authentication-error': 'provider_rejected',
+  'messaging/mismatched-credential': 'provider_rejected',
+  'messaging/invalid-package-name': 'provider_rejected',
+  'messaging/invalid-payload': 'provider_rejected',
+  'messaging/invalid-data-payload-key': 'provider_rejected',
+  'messaging/payload-size-limit-exceeded': 'provider_rejected',
+  'messaging/invalid-options': 'provider_rejected',
+};
+
+/** Maps a firebase-admin send failure to Herald's error catalog. Total: unknown codes are transient. */
+export function classifyFcmError({ code, message }: FcmFailure): ErrorCode {
+  // INVALID_ARGUMENT (400) covers both a malformed token and a malformed payload; only the former
+  // says the address is bad. FCM says "The registration token is not a valid FCM registration token".
+  if (code === 'messaging/invalid-argument') {
+    return /token/i.test(message ?? '') ? 'invalid_address' : 'provider_rejected';
+  }
+  return (code !== undefined ? BY_CODE[code] : undefined) ?? 'provider_unavailable';
+}

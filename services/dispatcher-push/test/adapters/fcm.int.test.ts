@@ -1,0 +1,139 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { createSandbox } from '@herald/provider-sandbox';
+import type { Sandbox } from '@herald/provider-sandbox';
+import { HeraldError } from '@herald/shared';
+import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { createFcmSender } from '../../src/adapters/fcm';
+
+const PROJECT = 'herald-sandbox';
+
+const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
+  notificationId: 'n-123',
+  userId: 'u-1',
+  category: 'orders',
+  channel: 'PUSH',
+  priority: 'NORMAL',
+  address: 'device-token-1',
+  subject: null,
+  title: 'Order shipped',
+  body: 'Your order 42 is on its way',
+  html: null,
+  data: '{"orderId":"42","count":3}',
+  locale: 'en',
+  createdAt: Date.now(),
+  expiresAt: null,
+  ...overrides,
+});
+
+async function failure(promise: Promise<unknown>): Promise<HeraldError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof HeraldError) return err;
+    throw err;
+  }
+  throw new Error('expected the send to fail');
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('FCM sender against the provider sandbox', () => {
+  let sandbox: Sandbox;
+  let sandboxUrl: string;
+  let sender: ChannelSender;
+
+  beforeAll(async () => {
+    sandbox = createSandbox();
+    await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    sandboxUrl = `http://127.0.0.1:${(sandbox.app.server.address() as AddressInfo).port}`;
+    sender = createFcmSender({ projectId: PROJECT, sandboxUrl });
+  });
+  afterAll(async () => {
+    await sender.close();
+    await sandbox.app.close();
+  });
+  beforeEach(() => {
+    sandbox.store.clear();
+    sandbox.faults.clear();
+  });
+
+  it('sends through firebase-admin and returns the message name', async () => {
+    const result = await sender.send(message());
+
+    expect(result.providerMessageId).toMatch(new RegExp(`^projects/${PROJECT}/messages/.+`));
+    expect(sandbox.store.list()).toEqual([
+      expect.objectContaining({
+        provider: 'fcm',
+        to: 'device-token-1',
+        title: 'Order shipped',
+        body: 'Your order 42 is on its way',
+        data: { orderId: '42', count: '3' },
+        providerMessageId: result.providerMessageId,
+        accepted: true,
+        status: 200,
+      }),
+    ]);
+  });
+
+  it('leaves title and data out when the message has none', async () => {
+    await sender.send(message({ title: null, data: '{}' }));
+    const [recorded] = sandbox.store.list();
+    expect(recorded).toMatchObject({ body: 'Your order 42 is on its way', accepted: true });
+    expect(recorded?.title).toBeUndefined();
+    expect(recorded?.data).toBeUndefined();
+  });
+
+  it('refuses data that is not a JSON object without calling FCM', async () => {
+    const err = await failure(sender.send(message({ data: '[1,2]' })));
+    expect(err).toMatchObject({ code: 'malformed_payload', retriable: false });
+    expect(sandbox.store.list()).toEqual([]);
+  });
+
+  it.each([
+    ['unregistered-abc', 'unregistered_token', 'messaging/registration-token-not-registered'],
+    ['invalid-abc', 'invalid_address', 'messaging/invalid-argument'],
+  ])('maps token %s to %s without naming it', async (address, code, sdkCode) => {
+    const err = await failure(sender.send(message({ address })));
+
+    expect(err).toMatchObject({ code, retriable: false, message: `FCM send failed (${sdkCode})` });
+    expect(err.cause).toBeUndefined();
+  });
+
+  it.each([
+    [429, 'provider_rate_limited', 1],
+    [500, 'provider_unavailable', 1],
+    // firebase-admin itself retries a 503 four times (backing off 0, 1, 2 and 4 s) before giving up.
+    [503, 'provider_unavailable', 5],
+  ] as const)('maps an injected %d to %s', async (status, code, attempts) => {
+    sandbox.faults.set({ provider: 'fcm', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(sender.send(message()));
+    expect(err).toMatchObject({ code, retriable: true });
+    expect(err.message).not.toContain('device-token-1');
+    expect(sandbox.store.list()).toHaveLength(attempts);
+  });
+
+  it('maps connection refused to provider_unavailable', async () => {
+    const unreachable = createFcmSender({ projectId: PROJECT, sandboxUrl: await closedPortUrl() });
+    try {
+      const err = await failure(unreachable.send(message()));
+      expect(err).toMatchObject({ code: 'provider_unavailable', message: 'FCM send failed (app/network-error)' });
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('frees its app name on close', async () => {
+    const first = createFcmSender({ projectId: PROJECT, sandboxUrl, appName: 'herald-push-test' });
+    await first.close();
+    const second = createFcmSender({ projectId: PROJECT, sandboxUrl, appName: 'herald-push-test' });
+    await expect(second.send(message())).resolves.toEqual({ providerMessageId: expect.any(String) as string });
+    await second.close();
+  });
+});

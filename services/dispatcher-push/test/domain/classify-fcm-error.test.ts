@@ -1,0 +1,35 @@
+import { classifyFcmError } from '../../src/domain/classify-fcm-error';
+
+describe('classifyFcmError', () => {
+  it.each([
+    ['messaging/registration-token-not-registered', 'unregistered_token'],
+    ['messaging/invalid-registration-token', 'invalid_address'],
+    ['messaging/invalid-recipient', 'invalid_address'],
+    ['messaging/message-rate-exceeded', 'provider_rate_limited'],
+    ['messaging/device-message-rate-exceeded', 'provider_rate_limited'],
+    ['messaging/server-unavailable', 'provider_unavailable'],
+    ['messaging/internal-error', 'provider_unavailable'],
+    ['messaging/unknown-error', 'provider_unavailable'],
+    ['app/network-error', 'provider_unavailable'],
+    ['app/network-timeout', 'provider_unavailable'],
+    ['app/invalid-credential', 'provider_unavailable'],
+    ['messaging/third-party-auth-error', 'provider_rejected'],
+    ['messaging/mismatched-credential', 'provider_rejected'],
+    ['messaging/authentication-error', 'provider_rejected'],
+    ['messaging/invalid-payload', 'provider_rejected'],
+    ['messaging/payload-size-limit-exceeded', 'provider_rejected'],
+    ['messaging/something-new', 'provider_unavailable'],
+    [undefined, 'provider_unavailable'],
+  ] as const)('%s → %s', (code, expected) => {
+    expect(classifyFcmError({ code, message: 'whatever' })).toBe(expected);
+  });
+
+  it.each([
+    ['The registration token is not a valid FCM registration token', 'invalid_address'],
+    ['Exactly one of topic, token or condition is required', 'invalid_address'],
+    ["Invalid value at 'message.data[0].value'", 'provider_rejected'],
+    [undefined, 'provider_rejected'],
+  ] as const)('messaging/invalid-argument "%s" → %s', (message, expected) => {
+    expect(classifyFcmError({ code: 'messaging/invalid-argument', message })).toBe(expected);
+  });
+});

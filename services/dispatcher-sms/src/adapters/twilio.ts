@@ -1,0 +1,77 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
+import type Response from 'twilio/lib/http/response';
+import { HeraldError } from '@herald/shared';
+import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
+import { classifyTwilioError } from '../domain/classify-twilio-error';
+
+export interface TwilioSenderOptions {
+  accountSid: string;
+  authToken: string;
+  /** An E.164 number, or a Messaging Service SID (MG...). */
+  from: string;
+  /** The provider sandbox's address in dev and tests; Twilio's API otherwise. */
+  sandboxUrl?: string;
+  /** Per-request timeout; a timeout is `provider_unavailable`. */
+  timeoutMs?: number;
+}
+
+/**
+ * Twilio's own HTTP client with one change: every request goes to the sandbox's origin instead of
+ * api.twilio.com, keeping path and query. Request building, auth and response parsing stay the SDK's.
+ */
+export class SandboxRequestClient extends twilio.RequestClient {
+  private readonly origin: string;
+
+  constructor(sandboxUrl: string, opts: RequestClient.RequestClientOptions = {}) {
+    super(opts);
+    this.origin = new URL(sandboxUrl).origin;
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
+    const uri = new URL(opts.uri);
+    return super.request<TData>({ ...opts, uri: `${this.origin}${uri.pathname}${uri.search}` });
+  }
+}
+
+/** SMS through Twilio's Messages API with the official SDK. */
+export function createTwilioSender(opts: TwilioSenderOptions): ChannelSender {
+  const clientOpts = { timeout: opts.timeoutMs ?? 10_000 };
+  const httpClient =
+    opts.sandboxUrl !== undefined
+      ? new SandboxRequestClient(opts.sandboxUrl, clientOpts)
+      : new twilio.RequestClient(clientOpts);
+  const client = twilio(opts.accountSid, opts.authToken, { httpClient });
+  const sender = opts.from.startsWith('MG') ? { messagingServiceSid: opts.from } : { from: opts.from };
+
+  return {
+    provider: 'twilio',
+    async send(message: ChannelMessage): Promise<SendResult> {
+      try {
+        const created = await client.messages.create({ to: message.address, body: message.body, ...sender });
+        return { providerMessageId: created.sid };
+      } catch (err) {
+        throw toHeraldError(err);
+      }
+    },
+    async close(): Promise<void> {
+      // Nothing to release: idle keep-alive sockets are unref'd by Node's agent.
+    },
+  };
+}
+
+/**
+ * Twilio answers are thrown as RestException (or TwilioServiceException) with numeric `status` and
+ * `code`; no answer comes as an axios error with a string `code`. Neither is kept as `cause`: Twilio's
+ * messages quote the phone number, and axios errors carry the request with its credentials.
+ */
+function toHeraldError(err: unknown): HeraldError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { status?: unknown; code?: unknown };
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const code = typeof e.code === 'number' ? e.code : undefined;
+  const detail =
+    status !== undefined
+      ? `answered ${status}${code !== undefined ? `, code ${code}` : ''}`
+      : `request failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
+  return new HeraldError(classifyTwilioError({ status, code }), `Twilio ${detail}`);
+}

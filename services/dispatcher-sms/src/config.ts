@@ -1,0 +1,19 @@
+import { env, infraEnv, parseConfig, z } from '@herald/shared';
+
+const schema = z.object({
+  ...infraEnv,
+  HTTP_PORT: env.port(8084),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  DISPATCH_CONCURRENCY: env.positiveInt(4),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits'),
+  TWILIO_AUTH_TOKEN: z.string().min(1),
+  TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +15005550006'),
+  /** Set only in dev and tests: the provider sandbox's address. */
+  TWILIO_SANDBOX_URL: z.url().optional(),
+});
+
+export type SmsConfig = z.infer<typeof schema>;
+
+export function loadConfig(): Readonly<SmsConfig> {
+  return parseConfig(schema);
+}

@@ -1,0 +1,33 @@
+import type { ErrorCode } from '@herald/shared';
+
+/** What Twilio answered, as far as deciding what to do next goes. */
+export interface TwilioFailure {
+  /** HTTP status; undefined when no answer came (connection refused, reset, timeout). */
+  status: number | undefined;
+  /** Twilio's error code (https://www.twilio.com/docs/api/errors), when it sent one. */
+  code: number | undefined;
+}
+
+/** Codes that say this recipient cannot get SMS from us: retrying is pointless, the address may be suppressed. */
+const RECIPIENT_CODES: ReadonlySet<number> = new Set([
+  21211, // Invalid 'To' phone number
+  21217, // Phone number does not appear to be valid
+  21401, // Invalid phone number
+  21407, // This phone number type does not support SMS
+  21610, // Attempt to send to unsubscribed recipient (replied STOP)
+  21612, // The 'To' phone number is not currently reachable via SMS
+  21614, // 'To' number is not a valid mobile number
+]);
+
+const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([
+  20429, // Too Many Requests
+  14107, // SMS send rate limit exceeded
+]);
+
+/** Maps a Twilio REST failure to Herald's error catalog. Total: every input has an answer. */
+export function classifyTwilioError({ status, code }: TwilioFailure): ErrorCode {
+  if (code !== undefined && RECIPIENT_CODES.has(code)) return 'invalid_address';
+  if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) return 'provider_rate_limited';
+  if (status === undefined || status === 408 || status >= 500) return 'provider_unavailable';
+  return 'provider_rejected';
+}

@@ -1,0 +1,23 @@
+import { createRuntime, exitOnStartFailure, startDispatcher } from '@herald/shared';
+import { loadConfig } from './config';
+import { createTwilioSender } from './adapters/twilio';
+
+/** Composition root of the SMS dispatcher: notify.channel.sms.* → Twilio. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const rt = await createRuntime('dispatcher-sms', config);
+  const sender = createTwilioSender({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    from: config.TWILIO_FROM,
+    ...(config.TWILIO_SANDBOX_URL ? { sandboxUrl: config.TWILIO_SANDBOX_URL } : {}),
+  });
+  await startDispatcher(rt, {
+    channel: 'SMS',
+    sender,
+    http: { port: config.HTTP_PORT, host: config.HTTP_HOST },
+    partitionsConsumedConcurrently: config.DISPATCH_CONCURRENCY,
+  });
+}
+
+main().catch((err: unknown) => exitOnStartFailure(undefined, err));

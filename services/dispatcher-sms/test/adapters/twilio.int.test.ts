@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { createSandbox } from '@herald/provider-sandbox';
+import type { Sandbox } from '@herald/provider-sandbox';
+import { HeraldError } from '@herald/shared';
+import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { createTwilioSender } from '../../src/adapters/twilio';
+
+const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+const FROM = '+15005550006';
+
+const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
+  notificationId: 'n-123',
+  userId: 'u-1',
+  category: 'security',
+  channel: 'SMS',
+  priority: 'HIGH',
+  address: '+15551234567',
+  subject: null,
+  title: null,
+  body: 'Your code is 123456',
+  html: null,
+  data: '{}',
+  locale: 'en',
+  createdAt: Date.now(),
+  expiresAt: null,
+  ...overrides,
+});
+
+async function failure(promise: Promise<unknown>): Promise<HeraldError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof HeraldError) return err;
+    throw err;
+  }
+  throw new Error('expected the send to fail');
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('Twilio sender against the provider sandbox', () => {
+  let sandbox: Sandbox;
+  let sandboxUrl: string;
+  let sender: ChannelSender;
+  const senderFor = (url: string, extra: { from?: string; timeoutMs?: number } = {}) =>
+    createTwilioSender({ accountSid: ACCOUNT_SID, authToken: 'sandbox-token', from: FROM, sandboxUrl: url, ...extra });
+
+  beforeAll(async () => {
+    sandbox = createSandbox();
+    await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+    sandboxUrl = `http://127.0.0.1:${(sandbox.app.server.address() as AddressInfo).port}`;
+    sender = senderFor(sandboxUrl);
+  });
+  afterAll(async () => {
+    await sender.close();
+    await sandbox.app.close();
+  });
+  beforeEach(() => {
+    sandbox.store.clear();
+    sandbox.faults.clear();
+  });
+
+  it('sends through the SDK and returns the message SID', async () => {
+    const result = await sender.send(message());
+
+    expect(result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(sandbox.store.list()).toEqual([
+      expect.objectContaining({
+        provider: 'twilio',
+        to: '+15551234567',
+        from: FROM,
+        body: 'Your code is 123456',
+        providerMessageId: result.providerMessageId,
+        accepted: true,
+        status: 201,
+      }),
+    ]);
+  });
+
+  it('sends from a Messaging Service when `from` is an MG SID', async () => {
+    const viaService = senderFor(sandboxUrl, { from: 'MG0123456789abcdef0123456789abcdef' });
+    await viaService.send(message());
+    expect(sandbox.store.list()).toEqual([
+      expect.objectContaining({ from: 'MG0123456789abcdef0123456789abcdef', accepted: true }),
+    ]);
+  });
+
+  it.each(['+15005550001', '5551234567'])('maps To=%s to invalid_address without naming it', async (address) => {
+    const err = await failure(sender.send(message({ address })));
+
+    expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
+    expect(err.message).toBe('Twilio answered 400, code 21211');
+    expect(err.cause).toBeUndefined();
+  });
+
+  it.each([
+    [429, 'provider_rate_limited'],
+    [500, 'provider_unavailable'],
+    [503, 'provider_unavailable'],
+  ] as const)('maps an injected %d to %s', async (status, code) => {
+    sandbox.faults.set({ provider: 'twilio', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(sender.send(message()));
+    expect(err).toMatchObject({ code, retriable: true });
+    expect(err.message).not.toContain('+15551234567');
+  });
+
+  it('maps a timeout to provider_unavailable', async () => {
+    sandbox.faults.set({ provider: 'twilio', errorRate: 0, status: 503, latencyMs: 300, outage: false });
+    const err = await failure(senderFor(sandboxUrl, { timeoutMs: 50 }).send(message()));
+    expect(err).toMatchObject({ code: 'provider_unavailable', retriable: true });
+  });
+
+  it('maps connection refused to provider_unavailable', async () => {
+    const err = await failure(senderFor(await closedPortUrl()).send(message()));
+    expect(err).toMatchObject({ code: 'provider_unavailable', message: 'Twilio request failed (ECONNREFUSED)' });
+  });
+});

@@ -1,0 +1,30 @@
+import { classifyTwilioError } from '../../src/domain/classify-twilio-error';
+
+describe('classifyTwilioError', () => {
+  it.each([
+    [400, 21211, 'invalid_address'],
+    [400, 21614, 'invalid_address'],
+    [400, 21610, 'invalid_address'],
+    [400, 21612, 'invalid_address'],
+    [400, 21217, 'invalid_address'],
+    [400, 21401, 'invalid_address'],
+    [400, 21407, 'invalid_address'],
+    [400, 21602, 'provider_rejected'],
+    [400, 21603, 'provider_rejected'],
+    [400, 21606, 'provider_rejected'],
+    [400, 21408, 'provider_rejected'],
+    [400, undefined, 'provider_rejected'],
+    [401, 20003, 'provider_rejected'],
+    [403, undefined, 'provider_rejected'],
+    [404, 20404, 'provider_rejected'],
+    [429, 20429, 'provider_rate_limited'],
+    [429, undefined, 'provider_rate_limited'],
+    [400, 14107, 'provider_rate_limited'],
+    [408, undefined, 'provider_unavailable'],
+    [500, 20500, 'provider_unavailable'],
+    [503, 20503, 'provider_unavailable'],
+    [undefined, undefined, 'provider_unavailable'],
+  ] as const)('status %s, code %s → %s', (status, code, expected) => {
+    expect(classifyTwilioError({ status, code })).toBe(expected);
+  });
+});

@@ -1,0 +1,88 @@
+import type { Pool } from '@herald/shared';
+
+export interface NewDeadLetter {
+  sourceTopic: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  targetTopic: string | null;
+  notificationId: string | null;
+  channel: string | null;
+  key: Buffer | null;
+  payload: Buffer | null;
+  headers: Record<string, string>;
+  reason: string;
+  errorClass: string;
+  attempts: number;
+  error: string | null;
+  firstFailedAt: Date | null;
+}
+
+export interface DeadLetterSummary {
+  id: string;
+  sourceTopic: string;
+  targetTopic: string | null;
+  notificationId: string | null;
+  channel: string | null;
+  reason: string;
+  errorClass: string;
+  attempts: number;
+  firstError: string | null;
+  lastError: string | null;
+  firstFailedAt: string | null;
+  parkedAt: string;
+  payloadBytes: number;
+}
+
+export interface DeadLetterStore {
+  /** Idempotent per source record: a redelivered record is stored once. */
+  park(d: NewDeadLetter): Promise<void>;
+  list(filter: { reason?: string; notificationId?: string; limit: number; beforeId?: string }): Promise<DeadLetterSummary[]>;
+}
+
+export function pgDeadLetters(pool: Pool): DeadLetterStore {
+  return {
+    async park(d) {
+      await pool.query(
+        `INSERT INTO dead_letters (source_topic, source_partition, source_offset, target_topic, notification_id,
+            channel, message_key, payload, headers, reason, error_class, attempts, first_error, last_error,
+            first_failed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
+         ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING`,
+        [
+          d.sourceTopic,
+          d.sourcePartition,
+          d.sourceOffset,
+          d.targetTopic,
+          d.notificationId,
+          d.channel,
+          d.key,
+          d.payload,
+          JSON.stringify(d.headers),
+          d.reason,
+          d.errorClass,
+          d.attempts,
+          d.error,
+          d.firstFailedAt,
+        ],
+      );
+    },
+    async list(filter) {
+      const { rows } = await pool.query<DeadLetterSummary>(
+        `SELECT id::text AS id, source_topic AS "sourceTopic", target_topic AS "targetTopic",
+                notification_id AS "notificationId", channel, reason, error_class AS "errorClass", attempts,
+                first_error AS "firstError", last_error AS "lastError",
+                to_char(first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "firstFailedAt",
+                to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "parkedAt",
+                coalesce(octet_length(payload), 0) AS "payloadBytes"
+           FROM dead_letters
+          WHERE ($1::text IS NULL OR reason = $1)
+            AND ($2::text IS NULL OR notification_id = $2)
+            AND ($3::bigint IS NULL OR id < $3)
+          ORDER BY id DESC
+          LIMIT $4`,
+        [filter.reason ?? null, filter.notificationId ?? null, filter.beforeId ?? null, filter.limit],
+      );
+      return rows;
+    },
+  };
+}

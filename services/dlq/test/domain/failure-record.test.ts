@@ -1,0 +1,48 @@
+import { readFailure, subjectOf } from '../../src/domain/failure-record';
+
+describe('readFailure', () => {
+  it('reads the headers written by failureHeaders', () => {
+    expect(
+      readFailure({
+        attempt: '2',
+        'error-class': 'permanent',
+        error: 'invalid_address: provider rejected the recipient',
+        'first-failed-at': '2026-01-01T00:00:00.000Z',
+        'target-topic': 'notify.channel.email.high',
+      }),
+    ).toEqual({
+      reason: 'invalid_address',
+      errorClass: 'permanent',
+      attempts: 2,
+      error: 'invalid_address: provider rejected the recipient',
+      firstFailedAt: new Date('2026-01-01T00:00:00.000Z'),
+      targetTopic: 'notify.channel.email.high',
+    });
+  });
+
+  it('copes with a record that has no failure headers at all', () => {
+    expect(readFailure({})).toEqual({
+      reason: 'unknown',
+      errorClass: 'transient',
+      attempts: 1,
+      error: null,
+      firstFailedAt: null,
+      targetTopic: null,
+    });
+    expect(readFailure({ attempt: '-3', 'first-failed-at': 'yesterday' })).toEqual(
+      expect.objectContaining({ attempts: 1, firstFailedAt: null }),
+    );
+  });
+});
+
+describe('subjectOf', () => {
+  it('finds the notification of a channel message or of a request', () => {
+    expect(subjectOf({ notificationId: 'n1', channel: 'SMS', address: 'x' })).toEqual({ notificationId: 'n1', channel: 'SMS' });
+    expect(subjectOf({ id: 'n2', userId: 'u', priority: 'LOW' })).toEqual({ notificationId: 'n2', channel: null });
+  });
+  it('finds nothing in anything else', () => {
+    expect(subjectOf(null)).toBeNull();
+    expect(subjectOf('x')).toBeNull();
+    expect(subjectOf({ foo: 1 })).toBeNull();
+  });
+});

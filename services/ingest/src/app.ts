@@ -1,0 +1,28 @@
+import { apiKeyAuth, buildOpsServer, registerErrorHandler } from '@herald/shared';
+import type { FastifyInstance, Logger, Pool, Readiness, Registry } from '@herald/shared';
+import { notificationRoutes } from './routes/notifications';
+import type { NotificationRouteDeps } from './routes/notifications';
+import { userRoutes } from './routes/users';
+import type { UsersRepo } from './adapters/users-repo';
+
+export interface AppDeps extends NotificationRouteDeps {
+  registry: Registry;
+  readiness: Readiness;
+  pool: Pool;
+  log: Logger;
+  users: UsersRepo;
+  bodyLimit: number;
+}
+
+/** The public API and the ops routes. Built, not started: tests call `app.inject()` on it. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = buildOpsServer(deps, { bodyLimit: deps.bodyLimit });
+  registerErrorHandler(app, deps.log);
+  void app.register((api, _opts, done) => {
+    api.addHook('onRequest', apiKeyAuth(deps.pool));
+    notificationRoutes(api, deps);
+    userRoutes(api, deps);
+    done();
+  });
+  return app;
+}

@@ -1,0 +1,24 @@
+import { env, infraEnv, parseConfig, z } from '@herald/shared';
+
+const schema = z.object({
+  ...infraEnv,
+  HTTP_PORT: env.port(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Largest accepted request body; larger ones get 413. */
+  BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
+  IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** Base URL of this API as its clients reach it (for links it hands out). */
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
+});
+
+export type IngestConfig = z.infer<typeof schema>;
+
+export function loadConfig(): Readonly<IngestConfig> {
+  return parseConfig(schema);
+}
+
+const cliSchema = z.object({ DATABASE_URL: infraEnv.DATABASE_URL });
+
+export function loadCliConfig(): Readonly<z.infer<typeof cliSchema>> {
+  return parseConfig(cliSchema);
+}

@@ -1,0 +1,45 @@
+import { createRuntime, exitOnStartFailure, installShutdown, metricsFor } from '@herald/shared';
+import { loadConfig } from './config';
+import { buildApp } from './app';
+import { redisIdempotencyStore } from './adapters/idempotency-store';
+import { pgNotificationsRepo } from './adapters/notifications-repo';
+import { startStatusProjection } from './adapters/status-projection';
+import { pgUsersRepo } from './adapters/users-repo';
+
+/** Composition root of ingest: the public API, and the notify.status projection behind GET. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const rt = await createRuntime('ingest', config);
+
+  const app = buildApp({
+    ...rt,
+    publisher: rt.publisher,
+    topics: rt.topics,
+    idempotency: redisIdempotencyStore(rt.redis, config.IDEMPOTENCY_TTL_SECONDS),
+    notifications: pgNotificationsRepo(rt.pool),
+    users: pgUsersRepo(rt.pool),
+    clock: Date.now,
+    metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+  });
+
+  const projection = await startStatusProjection({
+    kafka: rt.kafka,
+    groupId: rt.topics.group('herald-ingest-status'),
+    topic: rt.topics.status,
+    codec: rt.codec,
+    pool: rt.pool,
+    log: rt.log,
+    metrics: {
+      projected: metricsFor.statusEventsProjected(rt.registry),
+      lag: metricsFor.statusProjectionLag(rt.registry),
+    },
+  });
+  rt.readiness.checks.push(projection.readiness());
+
+  await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  installShutdown(rt, { consumers: [projection], http: app });
+  rt.log.info({ port: config.HTTP_PORT }, 'ingest started');
+}
+
+main().catch((err: unknown) => exitOnStartFailure(undefined, err));

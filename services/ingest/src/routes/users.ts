@@ -1,0 +1,61 @@
+import { HeraldError, parseInput, z } from '@herald/shared';
+import type { FastifyInstance } from '@herald/shared';
+import { userIdSchema } from '../domain/notification-input';
+import type { UsersRepo } from '../adapters/users-repo';
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const userBody = z.strictObject({
+  email: z.email().nullable().default(null),
+  phone: z.string().regex(E164, 'expected an E.164 number such as +14155550100').nullable().default(null),
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR').default('en'),
+  timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris').default('UTC'),
+});
+
+const deviceBody = z.strictObject({
+  token: z.string().min(1).max(4096),
+  platform: z.enum(['ios', 'android', 'web']),
+});
+
+const userParams = z.object({ id: userIdSchema });
+const deviceParams = z.object({ id: userIdSchema, token: z.string().min(1).max(4096) });
+
+export function userRoutes(app: FastifyInstance, deps: { users: UsersRepo }): void {
+  app.put('/v1/users/:id', async (request, reply) => {
+    const { id } = parseInput(userParams, request.params, 'params');
+    const body = parseInput(userBody, request.body ?? {});
+    const { created } = await deps.users.upsert({ id, ...body });
+    return reply.code(created ? 201 : 200).send({ id, ...body });
+  });
+
+  app.get('/v1/users/:id', async (request) => {
+    const { id } = parseInput(userParams, request.params, 'params');
+    const user = await deps.users.find(id);
+    if (!user) throw new HeraldError('not_found', `user ${id} not found`);
+    return user;
+  });
+
+  app.post('/v1/users/:id/devices', async (request, reply) => {
+    const { id } = parseInput(userParams, request.params, 'params');
+    const body = parseInput(deviceBody, request.body);
+    if (!(await deps.users.addDevice(id, body.token, body.platform))) {
+      throw new HeraldError('not_found', `user ${id} not found: create it with PUT /v1/users/${id} first`);
+    }
+    return reply.code(201).send({ userId: id, platform: body.platform });
+  });
+
+  app.delete('/v1/users/:id/devices/:token', async (request, reply) => {
+    const { id, token } = parseInput(deviceParams, request.params, 'params');
+    if (!(await deps.users.removeDevice(id, token))) throw new HeraldError('not_found', 'device not found');
+    return reply.code(204).send();
+  });
+}

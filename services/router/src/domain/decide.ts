@@ -1,0 +1,74 @@
+import { CHANNELS } from '@herald/shared';
+import type { Channel, NotificationRequest } from '@herald/shared';
+
+/** Who to reach and where: the stored user merged with the request's direct addresses. */
+export interface Recipient {
+  known: boolean;
+  email: string | null;
+  phone: string | null;
+  pushTokens: string[];
+  locale: string;
+}
+
+export type SuppressReason = 'no_address' | 'unknown_user';
+
+export type ChannelDecision =
+  | { channel: Channel; kind: 'deliver'; addresses: string[] }
+  | { channel: Channel; kind: 'suppressed'; reason: SuppressReason };
+
+export interface StoredUser {
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  pushTokens: string[];
+}
+
+export function recipientFor(
+  request: Pick<NotificationRequest, 'to' | 'locale'>,
+  user: StoredUser | null,
+): Recipient {
+  const to = request.to;
+  const tokens = to?.deviceTokens ?? user?.pushTokens ?? [];
+  return {
+    known: user !== null || to !== null,
+    email: to?.email ?? user?.email ?? null,
+    phone: to?.phone ?? user?.phone ?? null,
+    pushTokens: [...new Set(tokens)],
+    locale: request.locale ?? user?.locale ?? 'en',
+  };
+}
+
+function addressesOn(channel: Channel, r: Recipient): string[] {
+  switch (channel) {
+    case 'EMAIL':
+      return r.email ? [r.email] : [];
+    case 'SMS':
+      return r.phone ? [r.phone] : [];
+    case 'PUSH':
+      return r.pushTokens;
+  }
+}
+
+/**
+ * One decision per channel. Requested channels each get a decision; with no channels requested
+ * (null), every channel the recipient can be reached on is used, and if there is none, every
+ * channel is suppressed so the notification still ends in a terminal state.
+ */
+export function decideChannels(
+  request: Pick<NotificationRequest, 'channels'>,
+  recipient: Recipient,
+): ChannelDecision[] {
+  const requested = request.channels ?? CHANNELS;
+  if (!recipient.known) {
+    return requested.map((channel) => ({ channel, kind: 'suppressed', reason: 'unknown_user' }));
+  }
+  const decisions: ChannelDecision[] = requested.map((channel) => {
+    const addresses = addressesOn(channel, recipient);
+    return addresses.length > 0
+      ? { channel, kind: 'deliver', addresses }
+      : { channel, kind: 'suppressed', reason: 'no_address' };
+  });
+  if (request.channels !== null) return decisions;
+  const reachable = decisions.filter((d) => d.kind === 'deliver');
+  return reachable.length > 0 ? reachable : decisions;
+}

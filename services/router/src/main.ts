@@ -1,0 +1,50 @@
+import {
+  PRIORITIES,
+  buildOpsServer,
+  createRuntime,
+  exitOnStartFailure,
+  installShutdown,
+  metricsFor,
+  startConsumers,
+} from '@herald/shared';
+import { loadConfig } from './config';
+import { createRouterHandler } from './consumer';
+import { pgTemplateStore } from './adapters/templates';
+import { pgUserDirectory } from './adapters/users';
+
+/** Composition root of the router: priority topics in, channel topics and status events out. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const rt = await createRuntime('router', config);
+
+  const handle = createRouterHandler({
+    codec: rt.codec,
+    publisher: rt.publisher,
+    topics: rt.topics,
+    users: pgUserDirectory(rt.pool),
+    templates: pgTemplateStore(rt.pool, config.TEMPLATE_CACHE_SECONDS * 1000),
+    clock: Date.now,
+    log: rt.log,
+    metrics: { decisions: metricsFor.routerDecisions(rt.registry) },
+  });
+
+  const http = buildOpsServer(rt);
+  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+
+  // One consumer group per lane: a backlog on `low` never delays `critical` (DESIGN.md §2.3).
+  const consumers = await startConsumers({
+    kafka: rt.kafka,
+    groups: PRIORITIES.map((p) => ({
+      groupId: rt.topics.group(`herald-router.${p.toLowerCase()}`),
+      topics: [rt.topics.priority(p)],
+    })),
+    handle,
+    log: rt.log,
+    partitionsConsumedConcurrently: config.ROUTER_CONCURRENCY,
+  });
+  rt.readiness.checks.push(consumers.readiness());
+  installShutdown(rt, { consumers: [consumers], http });
+  rt.log.info({ port: config.HTTP_PORT }, 'router started');
+}
+
+main().catch((err: unknown) => exitOnStartFailure(undefined, err));

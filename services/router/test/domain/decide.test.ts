@@ -1,0 +1,65 @@
+import { decideChannels, recipientFor } from '../../src/domain/decide';
+import type { StoredUser } from '../../src/domain/decide';
+
+const user: StoredUser = { email: 'ada@example.com', phone: '+14155550100', locale: 'fr', pushTokens: ['t1', 't2'] };
+const noTo = { to: null, locale: null };
+
+describe('recipientFor', () => {
+  it('uses the stored user', () => {
+    expect(recipientFor(noTo, user)).toEqual({
+      known: true,
+      email: 'ada@example.com',
+      phone: '+14155550100',
+      pushTokens: ['t1', 't2'],
+      locale: 'fr',
+    });
+  });
+
+  it('lets direct addresses and the request locale override the stored ones', () => {
+    const r = recipientFor(
+      { to: { email: 'other@example.com', phone: null, deviceTokens: ['t9', 't9'] }, locale: 'de' },
+      user,
+    );
+    expect(r).toEqual(expect.objectContaining({ email: 'other@example.com', phone: '+14155550100', pushTokens: ['t9'], locale: 'de' }));
+  });
+
+  it('knows a recipient given only by direct addresses', () => {
+    const r = recipientFor({ to: { email: 'x@example.com', phone: null, deviceTokens: null }, locale: null }, null);
+    expect(r).toEqual({ known: true, email: 'x@example.com', phone: null, pushTokens: [], locale: 'en' });
+  });
+
+  it('does not know a user that is neither stored nor addressed', () => {
+    expect(recipientFor(noTo, null).known).toBe(false);
+  });
+});
+
+describe('decideChannels', () => {
+  const everywhere = recipientFor(noTo, user);
+  const emailOnly = recipientFor(noTo, { ...user, phone: null, pushTokens: [] });
+
+  it('delivers on every reachable channel when none are requested', () => {
+    expect(decideChannels({ channels: null }, everywhere)).toEqual([
+      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
+      { channel: 'SMS', kind: 'deliver', addresses: ['+14155550100'] },
+      { channel: 'PUSH', kind: 'deliver', addresses: ['t1', 't2'] },
+    ]);
+    expect(decideChannels({ channels: null }, emailOnly)).toEqual([
+      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
+    ]);
+  });
+
+  it('gives each requested channel a decision, suppressing those without an address', () => {
+    expect(decideChannels({ channels: ['SMS', 'EMAIL'] }, emailOnly)).toEqual([
+      { channel: 'SMS', kind: 'suppressed', reason: 'no_address' },
+      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
+    ]);
+  });
+
+  it('suppresses every channel of an unreachable or unknown recipient', () => {
+    const nobody = recipientFor(noTo, { email: null, phone: null, locale: 'en', pushTokens: [] });
+    expect(decideChannels({ channels: null }, nobody).map((d) => d.kind)).toEqual(['suppressed', 'suppressed', 'suppressed']);
+    expect(decideChannels({ channels: ['PUSH'] }, recipientFor(noTo, null))).toEqual([
+      { channel: 'PUSH', kind: 'suppressed', reason: 'unknown_user' },
+    ]);
+  });
+});
