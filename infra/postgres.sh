@@ -4,7 +4,10 @@
 #                                    Debian package if missing, start the cluster, and (only for a
 #                                    cluster installed here) trust local TCP logins
 #   infra/postgres.sh createdb NAME  create database NAME if it does not exist (idempotent)
-# Never stops, restarts or reconfigures a PostgreSQL that is already serving.
+#   infra/postgres.sh status         one line; exit 0 if 127.0.0.1:5432 answers
+#   infra/postgres.sh stop-if-ours   stop the server only if `ensure` started it (recorded in
+#                                    .run/postgres.ours with the postmaster start time)
+# Never stops, restarts or reconfigures a PostgreSQL it did not start.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,6 +15,7 @@ set -euo pipefail
 HOST=127.0.0.1
 PORT=5432
 START_TIMEOUT="${POSTGRES_START_TIMEOUT:-30}"
+OURS="$RUN/postgres.ours"
 HBA_MARK="# herald dev (infra/postgres.sh): passwordless local TCP logins"
 
 up() {
@@ -99,6 +103,54 @@ do_ensure() {
   up || die "PostgreSQL $v/main does not answer on $HOST:$PORT after ${START_TIMEOUT}s (is its port 5432? see /etc/postgresql/$v/main/postgresql.conf)" "$log_file"
   log "PostgreSQL $v ready on $HOST:$PORT in $(elapsed "$t0")"
   check_login
+  mkdir -p "$RUN"
+  printf '%s %s\n' "$v" "$(started_at)" >"$OURS"
+}
+
+# The postmaster start time identifies one run of the server.
+started_at() {
+  psql -X -w -h "$HOST" -p "$PORT" -U postgres -d postgres -Atqc 'select pg_postmaster_start_time()' 2>/dev/null
+}
+
+# True if the server now answering is the one `ensure` started (prints its cluster version).
+ours() {
+  local v t now
+  [[ -s "$OURS" ]] || return 1
+  read -r v t <"$OURS" || true
+  command -v psql >/dev/null 2>&1 || return 1
+  now="$(started_at)" || return 1
+  [[ -n "$v" && -n "$now" && "$now" == "$t" ]] || return 1
+  printf '%s' "$v"
+}
+
+do_status() {
+  if up; then
+    if ours >/dev/null; then
+      echo "postgres: up $HOST:$PORT (started by infra/postgres.sh)"
+    else
+      echo "postgres: up $HOST:$PORT"
+    fi
+    return 0
+  fi
+  echo "postgres: down"
+  return 1
+}
+
+do_stop_if_ours() {
+  local v
+  if ! up; then
+    rm -f "$OURS"
+    return 0
+  fi
+  if ! v="$(ours)"; then
+    rm -f "$OURS"
+    log "PostgreSQL on $HOST:$PORT was not started by infra/postgres.sh; leaving it running"
+    return 0
+  fi
+  log "stopping PostgreSQL $v/main (started by infra/postgres.sh)"
+  pg_ctlcluster --skip-systemctl-redirect "$v" main stop >&2 ||
+    die "pg_ctlcluster $v main stop failed" "/var/log/postgresql/postgresql-$v-main.log"
+  rm -f "$OURS"
 }
 
 need_psql() {
@@ -138,12 +190,14 @@ do_createdb() {
 
 case "${1:-}" in
 ensure) do_ensure ;;
+status) do_status ;;
+stop-if-ours) do_stop_if_ours ;;
 createdb)
   [[ -n "${2:-}" ]] || die "usage: $0 createdb NAME"
   do_createdb "$2"
   ;;
 *)
-  echo "usage: $0 {ensure|createdb NAME}" >&2
+  echo "usage: $0 {ensure|createdb NAME|status|stop-if-ours}" >&2
   exit 2
   ;;
 esac
