@@ -1,13 +1,17 @@
 /** Three projects: unit (pure, no infrastructure), integration (real Kafka/Redis/Postgres/registry),
  *  e2e (the six services as processes). Tests import workspace packages from source. */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// Fastify's inject() loads cookie@2, an ES module, which jest on Node 20 must transform.
+const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/cookie@[^/]+/node_modules/)?cookie/)'];
 const moduleNameMapper = {
   '^@herald/shared$': '<rootDir>/packages/shared/src/index.ts',
   '^@herald/provider-sandbox$': '<rootDir>/packages/provider-sandbox/src/index.ts',
   '^@herald/test-support$': '<rootDir>/test/support/index.ts',
 };
-const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 module.exports = {
+  // Integration and e2e tests wait on real infrastructure; each wait has its own, shorter deadline.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -20,13 +24,11 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup-integration.ts',
-      testTimeout: 60000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,3 +1,4 @@
 export * from './env';
 export * from './infra';
 export * from './consume';
+export * from './stack';

@@ -55,6 +55,8 @@ export const infraEnv = {
   LOG_LEVEL: env.logLevel(),
   /** Prefixes every topic name, so tests can run isolated pipelines on one broker. */
   TOPIC_PREFIX: z.string().default(''),
+  /** How long a silent consumer (e.g. a killed pod) keeps its partitions before a rebalance. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
 };
 
 export const provisionConfigSchema = z.object({

@@ -30,7 +30,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 
 /** Applies pending migrations with node-pg-migrate (SQL files in packages/shared/migrations). */
 export async function runMigrations(databaseUrl: string): Promise<string> {
-  const bin = require.resolve('node-pg-migrate/bin/node-pg-migrate.js');
+  const bin = require.resolve('node-pg-migrate/bin/node-pg-migrate');
   const { stdout } = await run(
     process.execPath,
     [bin, 'up', '-m', MIGRATIONS_DIR, '--migration-file-language', 'sql', '--check-order', '--no-verbose'],

@@ -18,7 +18,7 @@ import { createCodec } from './kafka/codec';
 import type { Codec } from './kafka/codec';
 import { createPublisher } from './kafka/publisher';
 import type { Publisher } from './kafka/publisher';
-import type { RunningConsumers } from './kafka/consumer';
+import type { ConsumerOptions, RunningConsumers } from './kafka/consumer';
 import { topicNames } from './kafka/topics';
 import type { TopicNames } from './kafka/topics';
 
@@ -29,6 +29,7 @@ export interface InfraConfig {
   DATABASE_URL: string;
   LOG_LEVEL: string;
   TOPIC_PREFIX: string;
+  KAFKA_SESSION_TIMEOUT_MS: number;
 }
 
 /** The clients every service holds: built once in main.ts and passed down. */
@@ -41,6 +42,8 @@ export interface Runtime {
   codec: Codec;
   publisher: Publisher;
   topics: TopicNames;
+  /** Options every consumer group of this process is created with. */
+  consumerOptions: ConsumerOptions;
   redis: Redis;
   pool: pg.Pool;
   readiness: Readiness;
@@ -69,6 +72,10 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
     codec,
     publisher: createPublisher(producer, codec),
     topics: topicNames(config.TOPIC_PREFIX),
+    consumerOptions: {
+      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.max(1000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
+    },
     redis,
     pool,
     readiness: {

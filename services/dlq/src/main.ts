@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       metrics: { parked: metricsFor.parked(rt.registry) },
     }),
     log: rt.log,
+    options: rt.consumerOptions,
     partitionsConsumedConcurrently: config.DLQ_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
 
   const projection = await startStatusProjection({
     kafka: rt.kafka,
+    consumerOptions: rt.consumerOptions,
     groupId: rt.topics.group('herald-ingest-status'),
     topic: rt.topics.status,
     codec: rt.codec,

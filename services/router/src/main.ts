@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     })),
     handle,
     log: rt.log,
+    options: rt.consumerOptions,
     partitionsConsumedConcurrently: config.ROUTER_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());

@@ -48,6 +48,7 @@ export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Pro
     })),
     handle,
     log: rt.log,
+    options: rt.consumerOptions,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
   });
   rt.readiness.checks.push(consumers.readiness());

@@ -24,6 +24,11 @@ export interface ConsumerGroupSpec {
   topics: string[];
 }
 
+export interface ConsumerOptions {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+}
+
 export interface RunningConsumers {
   readiness(): ReadinessCheck;
   /** Stops fetching, waits for in-flight handlers, commits their offsets, leaves the groups. */
@@ -39,12 +44,13 @@ export async function startConsumers(opts: {
   groups: ConsumerGroupSpec[];
   handle: RecordHandler;
   log: Logger;
+  options: ConsumerOptions;
   partitionsConsumedConcurrently?: number;
 }): Promise<RunningConsumers> {
   const joined = new Map<string, boolean>();
   const consumers: Consumer[] = [];
   for (const spec of opts.groups) {
-    const consumer = opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false });
+    const consumer = opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, ...opts.options });
     joined.set(spec.groupId, false);
     consumer.on(consumer.events.GROUP_JOIN, () => joined.set(spec.groupId, true));
     consumer.on(consumer.events.CRASH, (e) => {

@@ -1,4 +1,8 @@
-/** Avro schemas of the Kafka contract (DESIGN.md §3). Every field added later needs a default. */
+/**
+ * Avro schemas of the Kafka contract (DESIGN.md §3). Every field added later needs a default.
+ * `data` defaults to "" (read as no variables), not "{}": Apicurio 3.0's content-type detection
+ * rejects an Avro schema whose text holds a "{}" string default.
+ */
 
 const priority = { type: 'enum', name: 'Priority', symbols: ['CRITICAL', 'HIGH', 'NORMAL', 'LOW'] };
 const channel = { type: 'enum', name: 'Channel', symbols: ['EMAIL', 'SMS', 'PUSH'] };
@@ -16,7 +20,7 @@ export const notificationRequestSchema = {
     { name: 'priority', type: priority },
     { name: 'templateId', ...optional('string') },
     { name: 'channels', ...optional({ type: 'array', items: channel }) },
-    { name: 'data', type: 'string', default: '{}' },
+    { name: 'data', type: 'string', default: '' },
     { name: 'dedupKey', ...optional('string') },
     { name: 'createdAt', type: timestamp },
     { name: 'sendAt', ...optional(timestamp) },
@@ -52,7 +56,7 @@ export const channelMessageSchema = {
     { name: 'title', ...optional('string') },
     { name: 'body', type: 'string' },
     { name: 'html', ...optional('string') },
-    { name: 'data', type: 'string', default: '{}' },
+    { name: 'data', type: 'string', default: '' },
     { name: 'locale', ...optional('string') },
     { name: 'createdAt', type: timestamp },
     { name: 'expiresAt', ...optional(timestamp) },

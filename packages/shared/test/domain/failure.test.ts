@@ -37,7 +37,7 @@ describe('failureHeaders', () => {
       now,
     });
     expect(h.attempt).toBe('1');
-    expect(h.error.length).toBeLessThanOrEqual(500);
+    expect(h.error?.length).toBeLessThanOrEqual(500);
   });
 });
 

@@ -108,7 +108,11 @@ describe('SendGrid sender against the provider sandbox', () => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK warns about the empty key
     const unauthorised = senderFor(baseUrl, { apiKey: '' });
     const err = await failure(unauthorised.send(message()));
-    expect(err).toMatchObject({ code: 'provider_rejected', retriable: false, message: 'SendGrid answered 401' });
+    expect(err).toMatchObject({
+      code: 'provider_rejected',
+      retriable: false,
+      message: 'SendGrid answered 401',
+    });
   });
 
   it.each([
@@ -132,6 +136,9 @@ describe('SendGrid sender against the provider sandbox', () => {
   it('maps connection refused to provider_unavailable', async () => {
     const unreachable = senderFor(await closedPortUrl());
     const err = await failure(unreachable.send(message()));
-    expect(err).toMatchObject({ code: 'provider_unavailable', message: 'SendGrid request failed (ECONNREFUSED)' });
+    expect(err).toMatchObject({
+      code: 'provider_unavailable',
+      message: 'SendGrid request failed (ECONNREFUSED)',
+    });
   });
 });

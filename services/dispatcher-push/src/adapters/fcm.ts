@@ -50,6 +50,15 @@ function sandboxAgent(sandboxUrl: string): SandboxAgent {
   return new SandboxAgent(url.hostname.replace(/^\[(.*)\]$/, '$1'), port);
 }
 
+/** V8's JSON.parse errors quote the text around the mistake, which here is a private key: say less. */
+function parseServiceAccount(json: string): object {
+  try {
+    return JSON.parse(json) as object;
+  } catch {
+    throw new Error('createFcmSender: serviceAccountJson is not valid JSON');
+  }
+}
+
 /** Push through FCM HTTP v1 with firebase-admin. */
 export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
   let options: AppOptions;
@@ -58,7 +67,7 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
     agent = sandboxAgent(opts.sandboxUrl);
     options = { projectId: opts.projectId, credential: sandboxCredential, httpAgent: agent };
   } else if (opts.serviceAccountJson !== undefined) {
-    options = { projectId: opts.projectId, credential: cert(JSON.parse(opts.serviceAccountJson) as object) };
+    options = { projectId: opts.projectId, credential: cert(parseServiceAccount(opts.serviceAccountJson)) };
   } else {
     throw new Error('createFcmSender: serviceAccountJson is required unless sandboxUrl is set');
   }
@@ -72,7 +81,8 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
     provider: 'fcm',
     async send(message: ChannelMessage): Promise<SendResult> {
       const data = toFcmData(message.data);
-      if (data === null) throw new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object');
+      if (data === null)
+        throw new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object');
       const fcmMessage: Message = {
         token: message.address,
         notification: { ...(message.title !== null ? { title: message.title } : {}), body: message.body },

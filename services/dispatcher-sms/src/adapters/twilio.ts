@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
@@ -54,8 +55,11 @@ export function createTwilioSender(opts: TwilioSenderOptions): ChannelSender {
         throw toHeraldError(err);
       }
     },
-    async close(): Promise<void> {
-      // Nothing to release: idle keep-alive sockets are unref'd by Node's agent.
+    close(): Promise<void> {
+      // The SDK's own keep-alive agent for api.twilio.com; sandbox mode uses Node's global http agent.
+      const agent: unknown = httpClient.axios.defaults.httpsAgent;
+      if (agent instanceof HttpsAgent) agent.destroy();
+      return Promise.resolve();
     },
   };
 }

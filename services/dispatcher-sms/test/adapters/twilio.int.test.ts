@@ -50,7 +50,13 @@ describe('Twilio sender against the provider sandbox', () => {
   let sandboxUrl: string;
   let sender: ChannelSender;
   const senderFor = (url: string, extra: { from?: string; timeoutMs?: number } = {}) =>
-    createTwilioSender({ accountSid: ACCOUNT_SID, authToken: 'sandbox-token', from: FROM, sandboxUrl: url, ...extra });
+    createTwilioSender({
+      accountSid: ACCOUNT_SID,
+      authToken: 'sandbox-token',
+      from: FROM,
+      sandboxUrl: url,
+      ...extra,
+    });
 
   beforeAll(async () => {
     sandbox = createSandbox();
@@ -92,13 +98,16 @@ describe('Twilio sender against the provider sandbox', () => {
     ]);
   });
 
-  it.each(['+15005550001', '5551234567'])('maps To=%s to invalid_address without naming it', async (address) => {
-    const err = await failure(sender.send(message({ address })));
+  it.each(['+15005550001', '5551234567'])(
+    'maps To=%s to invalid_address without naming it',
+    async (address) => {
+      const err = await failure(sender.send(message({ address })));
 
-    expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
-    expect(err.message).toBe('Twilio answered 400, code 21211');
-    expect(err.cause).toBeUndefined();
-  });
+      expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
+      expect(err.message).toBe('Twilio answered 400, code 21211');
+      expect(err.cause).toBeUndefined();
+    },
+  );
 
   it.each([
     [429, 'provider_rate_limited'],
@@ -119,6 +128,9 @@ describe('Twilio sender against the provider sandbox', () => {
 
   it('maps connection refused to provider_unavailable', async () => {
     const err = await failure(senderFor(await closedPortUrl()).send(message()));
-    expect(err).toMatchObject({ code: 'provider_unavailable', message: 'Twilio request failed (ECONNREFUSED)' });
+    expect(err).toMatchObject({
+      code: 'provider_unavailable',
+      message: 'Twilio request failed (ECONNREFUSED)',
+    });
   });
 });

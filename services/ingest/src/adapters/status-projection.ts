@@ -1,5 +1,5 @@
 import { classifyError } from '@herald/shared';
-import type { Codec, Counter, Gauge, Kafka, Logger, Pool, ReadinessCheck, StatusEvent } from '@herald/shared';
+import type { Codec, ConsumerOptions, Counter, Gauge, Kafka, Logger, Pool, ReadinessCheck, StatusEvent } from '@herald/shared';
 
 const CHUNK = 500;
 
@@ -75,6 +75,7 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
  */
 export async function startStatusProjection(deps: {
   kafka: Kafka;
+  consumerOptions: ConsumerOptions;
   groupId: string;
   topic: string;
   codec: Codec;
@@ -82,7 +83,7 @@ export async function startStatusProjection(deps: {
   log: Logger;
   metrics: { projected: Counter; lag: Gauge };
 }): Promise<StatusProjection> {
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false, ...deps.consumerOptions });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   await consumer.connect();

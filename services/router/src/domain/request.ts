@@ -22,7 +22,7 @@ export function validateRequest(request: NotificationRequest): Validated {
   }
   let data: unknown;
   try {
-    data = JSON.parse(request.data);
+    data = request.data === '' ? {} : JSON.parse(request.data);
   } catch {
     return { ok: false, reason: 'data is not valid JSON' };
   }

@@ -22,6 +22,10 @@ describe('validateRequest', () => {
     expect(validateRequest(base)).toEqual({ ok: true, request: base, data: { name: 'Ada' } });
   });
 
+  it('reads empty data (the schema default) as no variables', () => {
+    expect(validateRequest({ ...base, data: '' })).toEqual(expect.objectContaining({ ok: true, data: {} }));
+  });
+
   it.each([
     [{ id: 'not-a-uuid' }, 'id must be a UUID'],
     [{ userId: ' ' }, 'userId must not be empty'],

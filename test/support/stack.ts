@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { createApiKey, createPool, deleteTopics, provision, topicSpecs } from '@herald/shared';
+import { createSandbox } from '@herald/provider-sandbox';
+import { testEnv } from './env';
+import { silentLog, testKafka, uniquePrefix, waitFor } from './infra';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const SERVICES = ['ingest', 'router', 'dispatcher-email', 'dispatcher-sms', 'dispatcher-push', 'dlq'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Proc {
+  name: ServiceName;
+  port: number;
+  child: ChildProcess;
+  output: string[];
+  exit: Promise<number | null>;
+}
+
+/**
+ * The six services as real processes (built JavaScript from dist/), on their own topics (a unique
+ * prefix), their own database and free ports, with the provider sandbox in this process so tests
+ * can read what it received and inject faults.
+ */
+export async function startStack(label: string) {
+  for (const s of SERVICES) {
+    if (!existsSync(path.join(ROOT, 'services', s, 'dist', 'main.js'))) {
+      throw new Error(`services/${s}/dist/main.js is missing: run \`pnpm build\` (./dev test does) first`);
+    }
+  }
+  const prefix = uniquePrefix(label);
+  const database = `herald_${prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`.slice(0, 60);
+  const databaseUrl = testEnv.postgresUrl(database);
+  await provision({
+    brokers: testEnv.brokers,
+    registryUrl: testEnv.registryUrl,
+    databaseUrl,
+    topicPrefix: prefix,
+    replicationFactor: 1,
+    log: silentLog,
+  });
+
+  const sandbox = createSandbox();
+  await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
+  const sandboxUrl = `http://127.0.0.1:${(sandbox.app.server.address() as net.AddressInfo).port}`;
+
+  const common: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    KAFKA_BROKERS: testEnv.brokers.join(','),
+    SCHEMA_REGISTRY_URL: testEnv.registryUrl,
+    REDIS_URL: testEnv.redisUrl,
+    DATABASE_URL: databaseUrl,
+    TOPIC_PREFIX: prefix,
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    HTTP_HOST: '127.0.0.1',
+    // The broker's minimum: a killed service's partitions move on quickly.
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    SENDGRID_API_KEY: 'SG.e2e',
+    SENDGRID_FROM_EMAIL: 'notifications@herald.test',
+    SENDGRID_BASE_URL: sandboxUrl,
+    TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000',
+    TWILIO_AUTH_TOKEN: 'e2e',
+    TWILIO_FROM: '+15005550006',
+    TWILIO_SANDBOX_URL: sandboxUrl,
+    FCM_PROJECT_ID: 'herald-e2e',
+    FCM_SANDBOX_URL: sandboxUrl,
+  };
+
+  const procs = new Map<ServiceName, Proc>();
+  const start = async (name: ServiceName): Promise<Proc> => {
+    const port = procs.get(name)?.port ?? (await freePort());
+    const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
+      cwd: ROOT,
+      env: { ...common, HTTP_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const keep = (b: Buffer) => {
+      output.push(b.toString());
+      if (output.length > 200) output.shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const proc = { name, port, child, output, exit };
+    procs.set(name, proc);
+    return proc;
+  };
+  const ready = (p: Proc) =>
+    waitFor(
+      `${p.name} ready on :${p.port}`,
+      async () => {
+        if (p.child.exitCode !== null) throw new Error(`${p.name} exited (${p.child.exitCode}): ${p.output.join('').slice(-2000)}`);
+        const res = await fetch(`http://127.0.0.1:${p.port}/readyz`);
+        return res.status === 200;
+      },
+      60_000,
+      200,
+    );
+
+  const started = await Promise.all(SERVICES.map(start));
+  await Promise.all(started.map(ready));
+
+  const pool = createPool(databaseUrl, 2);
+  const apiKey = await createApiKey(pool, 'e2e');
+  const url = (name: ServiceName, p: string) => `http://127.0.0.1:${procs.get(name)?.port}${p}`;
+
+  return {
+    prefix,
+    sandbox,
+    pool,
+    apiKey,
+    url,
+    async api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+      const res = await fetch(url('ingest', p), {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    },
+    /** SIGTERM (or SIGKILL) one service and wait for it to exit; resolves with its exit code. */
+    async stopService(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+      const p = procs.get(name);
+      if (!p || p.child.exitCode !== null) return p?.child.exitCode ?? null;
+      p.child.kill(signal);
+      return p.exit;
+    },
+    async restartService(name: ServiceName): Promise<void> {
+      await ready(await start(name));
+    },
+    /** Stops every service gracefully and returns their exit codes; removes topics and database. */
+    async stop(): Promise<Record<string, number | null>> {
+      const codes: Record<string, number | null> = {};
+      await Promise.all(
+        [...procs.values()].map(async (p) => {
+          if (p.child.exitCode === null) p.child.kill('SIGTERM');
+          codes[p.name] = await p.exit;
+        }),
+      );
+      await pool.end();
+      await sandbox.app.close();
+      await deleteTopics(testKafka(), topicSpecs(prefix).map((s) => s.topic)).catch(() => undefined);
+      const admin = new pg.Client({ connectionString: testEnv.postgresUrl('postgres') });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).finally(() => admin.end());
+      return codes;
+    },
+    output: (name: ServiceName) => procs.get(name)?.output.join('') ?? '',
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
