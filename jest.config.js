@@ -8,7 +8,13 @@ const moduleNameMapper = {
   '^@herald/provider-sandbox$': '<rootDir>/packages/provider-sandbox/src/index.ts',
   '^@herald/test-support$': '<rootDir>/test/support/index.ts',
 };
-const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+const common = {
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 module.exports = {
   // Integration and e2e tests wait on real infrastructure; each wait has its own, shorter deadline.
   testTimeout: 60000,

@@ -27,7 +27,10 @@ async function createUser(id: string, withDevice = true): Promise<void> {
   });
   expect(put.status).toBe(201);
   if (withDevice) {
-    const dev = await stack.api('POST', `/v1/users/${id}/devices`, { token: `token-${id}`, platform: 'android' });
+    const dev = await stack.api('POST', `/v1/users/${id}/devices`, {
+      token: `token-${id}`,
+      platform: 'android',
+    });
     expect(dev.status).toBe(201);
   }
 }
@@ -62,11 +65,13 @@ describe('the whole pipeline', () => {
   it('delivers an HTTP notification on email, SMS and push with the rendered content', async () => {
     const user = `ada-${randomUUID().slice(0, 8)}`;
     await createUser(user);
-    const res = await stack.api(
-      'POST',
-      '/v1/notifications',
-      { userId: user, category: 'account', priority: 'high', templateId: 'welcome', data: { name: 'Ada', product: 'Herald' } },
-    );
+    const res = await stack.api('POST', '/v1/notifications', {
+      userId: user,
+      category: 'account',
+      priority: 'high',
+      templateId: 'welcome',
+      data: { name: 'Ada', product: 'Herald' },
+    });
     expect(res.status).toBe(202);
     const id = res.body.id as string;
 
@@ -82,7 +87,11 @@ describe('the whole pipeline', () => {
     );
     const [push] = await received(`token-${user}`);
     expect(push).toEqual(
-      expect.objectContaining({ provider: 'fcm', title: 'Welcome, Ada', body: 'Your Herald account is ready.' }),
+      expect.objectContaining({
+        provider: 'fcm',
+        title: 'Welcome, Ada',
+        body: 'Your Herald account is ready.',
+      }),
     );
     const sms = await waitFor('the SMS', () =>
       inbox('+14155550100').find((m) => m.body === 'Hi Ada, welcome to Herald!'),
@@ -161,14 +170,22 @@ describe('the whole pipeline', () => {
     expect(email).toEqual(expect.objectContaining({ subject: 'After the garbage', body: 'Still here.' }));
 
     const parked = await waitFor('two dead letters', async () => {
-      const { rows } = await stack.pool.query<{ reason: string; error_class: string; source_topic: string; target_topic: string }>(
-        `SELECT reason, error_class, source_topic, target_topic FROM dead_letters WHERE target_topic = $1`,
-        [`${stack.prefix}notify.priority.normal`],
-      );
+      const { rows } = await stack.pool.query<{
+        reason: string;
+        error_class: string;
+        source_topic: string;
+        target_topic: string;
+      }>(`SELECT reason, error_class, source_topic, target_topic FROM dead_letters WHERE target_topic = $1`, [
+        `${stack.prefix}notify.priority.normal`,
+      ]);
       return rows.length >= 2 ? rows : undefined;
     });
     expect(parked).toEqual([
-      expect.objectContaining({ reason: 'malformed_payload', error_class: 'permanent', source_topic: `${stack.prefix}notify.dlq` }),
+      expect.objectContaining({
+        reason: 'malformed_payload',
+        error_class: 'permanent',
+        source_topic: `${stack.prefix}notify.dlq`,
+      }),
       expect.objectContaining({ reason: 'malformed_payload', error_class: 'permanent' }),
     ]);
 
@@ -177,7 +194,9 @@ describe('the whole pipeline', () => {
     });
     expect(admin.status).toBe(200);
     const listed = (await admin.json()) as { deadLetters: { reason: string; targetTopic: string }[] };
-    expect(listed.deadLetters.filter((d) => d.targetTopic === `${stack.prefix}notify.priority.normal`)).toHaveLength(2);
+    expect(
+      listed.deadLetters.filter((d) => d.targetTopic === `${stack.prefix}notify.priority.normal`),
+    ).toHaveLength(2);
   });
 
   it('parks a message the provider rejects for good, and shows it on the channel timeline', async () => {

@@ -11,16 +11,19 @@ export interface Collected {
 /** Reads topics from the beginning into memory, for assertions on what a component produced. */
 export async function collect(kafka: Kafka, topics: string[]) {
   const records: Collected[] = [];
-  const consumer = kafka.consumer({ groupId: `collector-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+  const consumer = kafka.consumer({
+    groupId: `collector-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ topic, message }) => {
+    eachMessage: ({ topic, message }) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {})) {
         if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
       }
       records.push({ topic, key: message.key?.toString() ?? null, value: message.value, headers });
+      return Promise.resolve();
     },
   });
   return {

@@ -2,3 +2,4 @@ export * from './env';
 export * from './infra';
 export * from './consume';
 export * from './stack';
+export * from './deps';

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import {
-  createKafka,
-  deleteTopics,
-  ensureTopics,
-  topicNames,
-  topicSpecs,
-} from '@herald/shared';
+import { createKafka, deleteTopics, ensureTopics, topicNames, topicSpecs } from '@herald/shared';
 import type { Kafka, Logger, TopicNames } from '@herald/shared';
 import { testEnv } from './env';
 
@@ -32,7 +26,11 @@ export async function isolatedTopics(
   return {
     prefix,
     topics: topicNames(prefix),
-    cleanup: () => deleteTopics(kafka, specs.map((s) => s.topic)),
+    cleanup: () =>
+      deleteTopics(
+        kafka,
+        specs.map((s) => s.topic),
+      ),
   };
 }
 

@@ -11,7 +11,14 @@ import { silentLog, testKafka, uniquePrefix, waitFor } from './infra';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-const SERVICES = ['ingest', 'router', 'dispatcher-email', 'dispatcher-sms', 'dispatcher-push', 'dlq'] as const;
+const SERVICES = [
+  'ingest',
+  'router',
+  'dispatcher-email',
+  'dispatcher-sms',
+  'dispatcher-push',
+  'dlq',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 async function freePort(): Promise<number> {
@@ -106,7 +113,8 @@ export async function startStack(label: string) {
     waitFor(
       `${p.name} ready on :${p.port}`,
       async () => {
-        if (p.child.exitCode !== null) throw new Error(`${p.name} exited (${p.child.exitCode}): ${p.output.join('').slice(-2000)}`);
+        if (p.child.exitCode !== null)
+          throw new Error(`${p.name} exited (${p.child.exitCode}): ${p.output.join('').slice(-2000)}`);
         const res = await fetch(`http://127.0.0.1:${p.port}/readyz`);
         return res.status === 200;
       },
@@ -130,7 +138,11 @@ export async function startStack(label: string) {
     async api(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(url('ingest', p), {
         method,
-        headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
@@ -157,7 +169,10 @@ export async function startStack(label: string) {
       );
       await pool.end();
       await sandbox.app.close();
-      await deleteTopics(testKafka(), topicSpecs(prefix).map((s) => s.topic)).catch(() => undefined);
+      await deleteTopics(
+        testKafka(),
+        topicSpecs(prefix).map((s) => s.topic),
+      ).catch(() => undefined);
       const admin = new pg.Client({ connectionString: testEnv.postgresUrl('postgres') });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).finally(() => admin.end());

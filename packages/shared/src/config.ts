@@ -24,7 +24,7 @@ export function parseConfig<S extends z.ZodType>(
     });
     throw new ConfigError(problems);
   }
-  return Object.freeze(result.data) as Readonly<z.infer<S>>;
+  return Object.freeze(result.data);
 }
 
 /** Building blocks for each service's config schema. */

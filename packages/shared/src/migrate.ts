@@ -34,7 +34,7 @@ export async function runMigrations(databaseUrl: string): Promise<string> {
   const { stdout } = await run(
     process.execPath,
     [bin, 'up', '-m', MIGRATIONS_DIR, '--migration-file-language', 'sql', '--check-order', '--no-verbose'],
-    { env: { ...process.env, DATABASE_URL: databaseUrl }, maxBuffer: 10 * 1024 * 1024 },
+    { env: { DATABASE_URL: databaseUrl }, maxBuffer: 10 * 1024 * 1024 },
   );
   return stdout;
 }

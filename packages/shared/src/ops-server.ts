@@ -28,10 +28,15 @@ async function runCheck(c: ReadinessCheck): Promise<boolean> {
 }
 
 /** /healthz (process alive), /readyz (every dependency usable), /metrics (Prometheus text). */
-export function registerOpsRoutes(app: FastifyInstance, deps: { registry: Registry; readiness: Readiness }): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  deps: { registry: Registry; readiness: Readiness },
+): void {
+  app.get('/healthz', (_req, reply) => reply.send({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    const results = await Promise.all(deps.readiness.checks.map(async (c) => [c.name, await runCheck(c)] as const));
+    const results = await Promise.all(
+      deps.readiness.checks.map(async (c) => [c.name, await runCheck(c)] as const),
+    );
     const checks = Object.fromEntries(results.map(([n, ok]) => [n, ok ? 'ok' : 'failing']));
     const ready = !deps.readiness.draining && results.every(([, ok]) => ok);
     return reply

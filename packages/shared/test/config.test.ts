@@ -38,7 +38,9 @@ describe('parseConfig', () => {
 
   it('names a malformed variable with the reason', () => {
     expect(() => parseConfig(schema, { ...good, HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT: /);
-    expect(() => parseConfig(schema, { ...good, KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS.*host:port/);
+    expect(() => parseConfig(schema, { ...good, KAFKA_BROKERS: 'no-port' })).toThrow(
+      /KAFKA_BROKERS.*host:port/,
+    );
     expect(() => parseConfig(schema, { ...good, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 });

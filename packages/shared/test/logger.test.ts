@@ -13,7 +13,12 @@ describe('log redaction', () => {
     });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
     log.info(
-      { notificationId: 'n1', email: 'a@b.c', user: { phone: '+1415', token: 't' }, req: { headers: { authorization: 'Bearer k' } } },
+      {
+        notificationId: 'n1',
+        email: 'a@b.c',
+        user: { phone: '+1415', token: 't' },
+        req: { headers: { authorization: 'Bearer k' } },
+      },
       'hello',
     );
     const out = lines.join('');

@@ -4,14 +4,20 @@ import type { FastifyInstance } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
 
 const listQuery = z.object({
-  reason: z.string().regex(/^[a-z_]+$/).optional(),
+  reason: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .optional(),
   notificationId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.string().regex(/^\d+$/, 'expected a dead-letter id').optional(),
 });
 
 /** The dead-letter admin API beside /healthz, /readyz and /metrics. Built, not started. */
-export function buildApp(rt: Pick<Runtime, 'registry' | 'readiness' | 'pool' | 'log'>, deadLetters: DeadLetterStore): FastifyInstance {
+export function buildApp(
+  rt: Pick<Runtime, 'registry' | 'readiness' | 'pool' | 'log'>,
+  deadLetters: DeadLetterStore,
+): FastifyInstance {
   const app = buildOpsServer(rt);
   registerErrorHandler(app, rt.log);
   const auth = apiKeyAuth(rt.pool);

@@ -1,5 +1,13 @@
 import { classifyError, headersToRecord, stableEventId, statusEvent } from '@herald/shared';
-import type { Codec, Counter, Logger, OutboundRecord, Publisher, RecordHandler, TopicNames } from '@herald/shared';
+import type {
+  Codec,
+  Counter,
+  Logger,
+  OutboundRecord,
+  Publisher,
+  RecordHandler,
+  TopicNames,
+} from '@herald/shared';
 import { readFailure, subjectOf } from './domain/failure-record';
 import type { DeadLetterStore } from './adapters/dead-letters';
 
@@ -50,7 +58,11 @@ export function createDlqHandler(deps: DlqDeps): RecordHandler {
         topic: deps.topics.parked,
         key: record.key?.toString() ?? null,
         value: record.value,
-        headers: { ...headers, 'parked-reason': failure.reason, 'parked-at': new Date(deps.clock()).toISOString() },
+        headers: {
+          ...headers,
+          'parked-reason': failure.reason,
+          'parked-at': new Date(deps.clock()).toISOString(),
+        },
       },
     ];
     if (subject) {

@@ -1,4 +1,10 @@
-import { createRuntime, exitOnStartFailure, installShutdown, metricsFor, startConsumers } from '@herald/shared';
+import {
+  createRuntime,
+  exitOnStartFailure,
+  installShutdown,
+  metricsFor,
+  startConsumers,
+} from '@herald/shared';
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { createDlqHandler } from './consumer';

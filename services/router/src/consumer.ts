@@ -95,7 +95,10 @@ export function createRouterHandler(deps: RouterDeps): RecordHandler {
       return;
     }
     for (const d of decisions) {
-      deps.metrics.decisions.inc({ channel: d.channel, outcome: d.kind === 'deliver' ? 'deliver' : d.reason });
+      deps.metrics.decisions.inc({
+        channel: d.channel,
+        outcome: d.kind === 'deliver' ? 'deliver' : d.reason,
+      });
     }
     await publisher.publish([...messages, routedEvent(deps, request, decisions, now, 'ROUTED')]);
     log.info(
@@ -118,7 +121,10 @@ async function renderMessages(
     if (decision.kind !== 'deliver') continue;
     const template = await deps.templates.find(templateId, decision.channel, locale);
     if (!template) {
-      throw new HeraldError('invalid_template', `no template ${templateId} for ${decision.channel} in ${locale} or en`);
+      throw new HeraldError(
+        'invalid_template',
+        `no template ${templateId} for ${decision.channel} in ${locale} or en`,
+      );
     }
     const content = render(template, data);
     for (const address of decision.addresses) {
@@ -135,7 +141,11 @@ async function renderMessages(
         createdAt: request.createdAt,
         expiresAt: request.expiresAt,
       };
-      out.push({ topic: deps.topics.channel(decision.channel, request.priority), key: request.userId, value: message });
+      out.push({
+        topic: deps.topics.channel(decision.channel, request.priority),
+        key: request.userId,
+        value: message,
+      });
     }
   }
   return out;

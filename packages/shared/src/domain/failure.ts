@@ -4,7 +4,11 @@ import type { HeraldError } from '../errors';
 export interface FailureContext {
   sourceTopic: string;
   /** Headers the record arrived with: a record that failed before keeps its history. */
-  previous: { attempt?: string | undefined; firstFailedAt?: string | undefined; targetTopic?: string | undefined };
+  previous: {
+    attempt?: string | undefined;
+    firstFailedAt?: string | undefined;
+    targetTopic?: string | undefined;
+  };
   now: number;
 }
 

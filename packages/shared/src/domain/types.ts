@@ -6,15 +6,7 @@ export type Priority = (typeof PRIORITIES)[number];
 export const CHANNELS = ['EMAIL', 'SMS', 'PUSH'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const STATUSES = [
-  'ACCEPTED',
-  'ROUTED',
-  'SENT',
-  'FAILED',
-  'SUPPRESSED',
-  'EXPIRED',
-  'PARKED',
-] as const;
+export const STATUSES = ['ACCEPTED', 'ROUTED', 'SENT', 'FAILED', 'SUPPRESSED', 'EXPIRED', 'PARKED'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Addresses given with the request, for recipients Herald does not store. */

@@ -11,7 +11,11 @@ function fromFastify(err: FastifyError): HeraldError | null {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HeraldError('payload_too_large', err.message);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return new HeraldError('validation_failed', 'Content-Type must be application/json');
-  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
+  if (
+    err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    err instanceof SyntaxError
+  )
     return new HeraldError('validation_failed', `body is not valid JSON: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
     return new HeraldError('validation_failed', err.message);
@@ -35,6 +39,8 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
+    reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
   );
 }

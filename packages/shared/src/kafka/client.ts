@@ -17,7 +17,8 @@ function kafkaLogger(log: Logger) {
       const { message, ...rest } = entry;
       const fields = { ...rest, component: 'kafkajs' };
       if (level === logLevel.ERROR) log.error(fields, message);
-      else if (level === logLevel.WARN && !EXPECTED_WARNINGS.some((w) => message.startsWith(w))) log.warn(fields, message);
+      else if (level === logLevel.WARN && !EXPECTED_WARNINGS.some((w) => message.startsWith(w)))
+        log.warn(fields, message);
       else if (level === logLevel.WARN) log.debug(fields, message);
       else if (level === logLevel.INFO) log.debug(fields, message);
       else log.trace(fields, message);

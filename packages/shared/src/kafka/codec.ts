@@ -62,8 +62,8 @@ export function createCodec(registryUrl: string): Codec {
       try {
         await registry.getSchema(schemaId);
       } catch (err) {
-        const status = statusOf(err);
-        if (status !== undefined && status >= 400 && status < 500) {
+        // Only 404 means "no such schema": the client reports network failures as status 400.
+        if (statusOf(err) === 404) {
           throw new HeraldError('malformed_payload', `unknown schema id ${schemaId}`, { cause: err });
         }
         throw new HeraldError('dependency_unavailable', 'schema registry unavailable', { cause: err });
@@ -78,7 +78,9 @@ export function createCodec(registryUrl: string): Codec {
     readiness: () => ({
       name: 'schema-registry',
       check: async () => {
-        const res = await fetch(new URL('subjects', registryUrl.endsWith('/') ? registryUrl : `${registryUrl}/`));
+        const res = await fetch(
+          new URL('subjects', registryUrl.endsWith('/') ? registryUrl : `${registryUrl}/`),
+        );
         return res.ok;
       },
     }),

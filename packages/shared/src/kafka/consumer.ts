@@ -50,11 +50,18 @@ export async function startConsumers(opts: {
   const joined = new Map<string, boolean>();
   const consumers: Consumer[] = [];
   for (const spec of opts.groups) {
-    const consumer = opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, ...opts.options });
+    const consumer = opts.kafka.consumer({
+      groupId: spec.groupId,
+      allowAutoTopicCreation: false,
+      ...opts.options,
+    });
     joined.set(spec.groupId, false);
     consumer.on(consumer.events.GROUP_JOIN, () => joined.set(spec.groupId, true));
     consumer.on(consumer.events.CRASH, (e) => {
-      opts.log.error({ err: e.payload.error, groupId: spec.groupId, restart: e.payload.restart }, 'consumer crashed');
+      opts.log.error(
+        { err: e.payload.error, groupId: spec.groupId, restart: e.payload.restart },
+        'consumer crashed',
+      );
       if (!e.payload.restart) joined.set(spec.groupId, false);
     });
     await consumer.connect();

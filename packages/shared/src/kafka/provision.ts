@@ -2,7 +2,11 @@ import type { Kafka } from 'kafkajs';
 import type { TopicSpec } from './topics';
 
 /** Creates the topics that are missing; existing topics are left as they are. Idempotent. */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: TopicSpec[],
+  replicationFactor = 1,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

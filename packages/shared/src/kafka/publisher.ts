@@ -20,9 +20,13 @@ export function createPublisher(producer: Producer, codec: Codec): Publisher {
   return {
     async publish(records) {
       if (records.length === 0) return;
-      const byTopic = new Map<string, { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]>();
+      const byTopic = new Map<
+        string,
+        { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
+      >();
       for (const r of records) {
-        const value = r.value === null || Buffer.isBuffer(r.value) ? r.value : await codec.encode(r.topic, r.value);
+        const value =
+          r.value === null || Buffer.isBuffer(r.value) ? r.value : await codec.encode(r.topic, r.value);
         const list = byTopic.get(r.topic) ?? [];
         list.push({ key: r.key, value, ...(r.headers ? { headers: r.headers } : {}) });
         byTopic.set(r.topic, list);

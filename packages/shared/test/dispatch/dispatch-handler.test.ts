@@ -31,11 +31,25 @@ const message = (over: Partial<ChannelMessage> = {}): ChannelMessage => ({
   ...over,
 });
 
-function record(value: Buffer | null = Buffer.from('encoded'), headers: InboundRecord['headers'] = {}): InboundRecord {
-  return { topic: 'notify.channel.email.high', partition: 0, offset: '7', key: Buffer.from('u1'), value, headers, timestamp: '0' };
+function record(
+  value: Buffer | null = Buffer.from('encoded'),
+  headers: InboundRecord['headers'] = {},
+): InboundRecord {
+  return {
+    topic: 'notify.channel.email.high',
+    partition: 0,
+    offset: '7',
+    key: Buffer.from('u1'),
+    value,
+    headers,
+    timestamp: '0',
+  };
 }
 
-function setup(decoded: ChannelMessage | Error, send: (m: ChannelMessage) => Promise<{ providerMessageId: string }>) {
+function setup(
+  decoded: ChannelMessage | Error,
+  send: (m: ChannelMessage) => Promise<{ providerMessageId: string }>,
+) {
   const published: OutboundRecord[] = [];
   const keys = new Map<string, string>();
   const codec: Codec = {
@@ -65,7 +79,8 @@ function setup(decoded: ChannelMessage | Error, send: (m: ChannelMessage) => Pro
       endToEnd: metricsFor.endToEndLatency(registry),
     },
   });
-  const statuses = () => published.filter((r) => r.topic === 'notify.status').map((r) => r.value as StatusEvent);
+  const statuses = () =>
+    published.filter((r) => r.topic === 'notify.status').map((r) => r.value as StatusEvent);
   return { handle, published, sender, statuses, registry };
 }
 
@@ -77,7 +92,12 @@ describe('dispatch handler', () => {
     await t.handle(record());
     expect(t.sender.send).toHaveBeenCalledTimes(1);
     expect(t.statuses()).toEqual([
-      expect.objectContaining({ status: 'SENT', channel: 'EMAIL', providerMessageId: 'sg-1', service: 'dispatcher-email' }),
+      expect.objectContaining({
+        status: 'SENT',
+        channel: 'EMAIL',
+        providerMessageId: 'sg-1',
+        service: 'dispatcher-email',
+      }),
     ]);
     const metrics = await t.registry.getSingleMetricAsString('herald_end_to_end_latency_seconds');
     expect(metrics).toMatch(/herald_end_to_end_latency_seconds_sum\{channel="EMAIL",priority="HIGH"\} 1.5/);
@@ -100,9 +120,15 @@ describe('dispatch handler', () => {
     const dlq = t.published.find((r) => r.topic === 'notify.dlq');
     expect(dlq?.value).toEqual(Buffer.from('encoded'));
     expect(dlq?.headers).toEqual(
-      expect.objectContaining({ attempt: '1', 'error-class': 'transient', 'target-topic': 'notify.channel.email.high' }),
+      expect.objectContaining({
+        attempt: '1',
+        'error-class': 'transient',
+        'target-topic': 'notify.channel.email.high',
+      }),
     );
-    expect(t.statuses()).toEqual([expect.objectContaining({ status: 'FAILED', reason: 'provider_unavailable' })]);
+    expect(t.statuses()).toEqual([
+      expect.objectContaining({ status: 'FAILED', reason: 'provider_unavailable' }),
+    ]);
   });
 
   it('classifies a surprise from the sender as transient', async () => {

@@ -21,7 +21,11 @@ describe('failureHeaders', () => {
   it('keeps the history of a record that failed before', () => {
     const h = failureHeaders(new HeraldError('invalid_address', 'rejected'), {
       sourceTopic: 'notify.channel.email.high',
-      previous: { attempt: '3', firstFailedAt: '2025-12-31T00:00:00.000Z', targetTopic: 'notify.channel.email.low' },
+      previous: {
+        attempt: '3',
+        firstFailedAt: '2025-12-31T00:00:00.000Z',
+        targetTopic: 'notify.channel.email.low',
+      },
       now,
     });
     expect(h.attempt).toBe('4');

@@ -36,7 +36,12 @@ export interface DeadLetterSummary {
 export interface DeadLetterStore {
   /** Idempotent per source record: a redelivered record is stored once. */
   park(d: NewDeadLetter): Promise<void>;
-  list(filter: { reason?: string; notificationId?: string; limit: number; beforeId?: string }): Promise<DeadLetterSummary[]>;
+  list(filter: {
+    reason?: string;
+    notificationId?: string;
+    limit: number;
+    beforeId?: string;
+  }): Promise<DeadLetterSummary[]>;
 }
 
 export function pgDeadLetters(pool: Pool): DeadLetterStore {

@@ -25,13 +25,16 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
 }
 
 /** The notification a failed record belongs to, when its payload could be decoded. */
-export function subjectOf(decoded: unknown): { notificationId: string; channel: 'EMAIL' | 'SMS' | 'PUSH' | null } | null {
+export function subjectOf(
+  decoded: unknown,
+): { notificationId: string; channel: 'EMAIL' | 'SMS' | 'PUSH' | null } | null {
   if (typeof decoded !== 'object' || decoded === null) return null;
   const r = decoded as Record<string, unknown>;
   if (typeof r.notificationId === 'string' && typeof r.channel === 'string') {
     const channel = r.channel === 'EMAIL' || r.channel === 'SMS' || r.channel === 'PUSH' ? r.channel : null;
     return { notificationId: r.notificationId, channel };
   }
-  if (typeof r.id === 'string' && typeof r.userId === 'string') return { notificationId: r.id, channel: null };
+  if (typeof r.id === 'string' && typeof r.userId === 'string')
+    return { notificationId: r.id, channel: null };
   return null;
 }

@@ -37,8 +37,14 @@ describe('readFailure', () => {
 
 describe('subjectOf', () => {
   it('finds the notification of a channel message or of a request', () => {
-    expect(subjectOf({ notificationId: 'n1', channel: 'SMS', address: 'x' })).toEqual({ notificationId: 'n1', channel: 'SMS' });
-    expect(subjectOf({ id: 'n2', userId: 'u', priority: 'LOW' })).toEqual({ notificationId: 'n2', channel: null });
+    expect(subjectOf({ notificationId: 'n1', channel: 'SMS', address: 'x' })).toEqual({
+      notificationId: 'n1',
+      channel: 'SMS',
+    });
+    expect(subjectOf({ id: 'n2', userId: 'u', priority: 'LOW' })).toEqual({
+      notificationId: 'n2',
+      channel: null,
+    });
   });
   it('finds nothing in anything else', () => {
     expect(subjectOf(null)).toBeNull();

@@ -1,5 +1,15 @@
 import { classifyError } from '@herald/shared';
-import type { Codec, ConsumerOptions, Counter, Gauge, Kafka, Logger, Pool, ReadinessCheck, StatusEvent } from '@herald/shared';
+import type {
+  Codec,
+  ConsumerOptions,
+  Counter,
+  Gauge,
+  Kafka,
+  Logger,
+  Pool,
+  ReadinessCheck,
+  StatusEvent,
+} from '@herald/shared';
 
 const CHUNK = 500;
 
@@ -37,7 +47,13 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
     if (notifications.size > 0) {
       const params: unknown[] = [];
       const values = [...notifications].map(([id, s], i) => {
-        params.push(id, s.userId, s.category ?? null, s.priority ?? null, typeof s.createdAt === 'number' ? new Date(s.createdAt) : null);
+        params.push(
+          id,
+          s.userId,
+          s.category ?? null,
+          s.priority ?? null,
+          typeof s.createdAt === 'number' ? new Date(s.createdAt) : null,
+        );
         const b = i * 5;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
       });
@@ -49,7 +65,17 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
     }
     const params: unknown[] = [];
     const values = events.map((e, i) => {
-      params.push(e.eventId, e.notificationId, e.status, e.channel, new Date(e.at), e.service, e.providerMessageId, e.reason, e.detail);
+      params.push(
+        e.eventId,
+        e.notificationId,
+        e.status,
+        e.channel,
+        new Date(e.at),
+        e.service,
+        e.providerMessageId,
+        e.reason,
+        e.detail,
+      );
       const b = i * 9;
       return `(${Array.from({ length: 9 }, (_, j) => `$${b + j + 1}`).join(', ')})`;
     });
@@ -83,7 +109,11 @@ export async function startStatusProjection(deps: {
   log: Logger;
   metrics: { projected: Counter; lag: Gauge };
 }): Promise<StatusProjection> {
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false, ...deps.consumerOptions });
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    allowAutoTopicCreation: false,
+    ...deps.consumerOptions,
+  });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   await consumer.connect();
@@ -91,7 +121,8 @@ export async function startStatusProjection(deps: {
   await consumer.run({
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 2,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async (payload) => {
+      const { batch } = payload;
       const events: StatusEvent[] = [];
       for (const m of batch.messages) {
         try {
@@ -99,16 +130,19 @@ export async function startStatusProjection(deps: {
         } catch (err) {
           // A registry outage is waited out (the batch is retried); a bad record is skipped.
           if (classifyError(err).retriable) throw err;
-          deps.log.error({ err, offset: m.offset, partition: batch.partition }, 'skipping undecodable status event');
+          deps.log.error(
+            { err, offset: m.offset, partition: batch.partition },
+            'skipping undecodable status event',
+          );
         }
       }
       for (let i = 0; i < events.length; i += CHUNK) {
         await writeChunk(deps.pool, events.slice(i, i + CHUNK));
-        await heartbeat();
+        await payload.heartbeat();
       }
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const last = batch.messages.at(-1);
-      if (last) resolveOffset(last.offset);
+      if (last) payload.resolveOffset(last.offset);
       deps.metrics.projected.inc(events.length);
       const newest = events.reduce((max, e) => Math.max(max, e.at), 0);
       if (newest > 0) deps.metrics.lag.set(Math.max(0, (Date.now() - newest) / 1000));

@@ -35,7 +35,10 @@ export function pgUsersRepo(pool: Pool): UsersRepo {
       return { created: rows[0]?.created ?? false };
     },
     async find(id) {
-      const users = await pool.query<User>('SELECT id, email, phone, locale, timezone FROM users WHERE id = $1', [id]);
+      const users = await pool.query<User>(
+        'SELECT id, email, phone, locale, timezone FROM users WHERE id = $1',
+        [id],
+      );
       const user = users.rows[0];
       if (!user) return null;
       const devices = await pool.query<Device>(
@@ -55,7 +58,10 @@ export function pgUsersRepo(pool: Pool): UsersRepo {
       return (rowCount ?? 0) > 0;
     },
     async removeDevice(userId, token) {
-      const { rowCount } = await pool.query('DELETE FROM devices WHERE user_id = $1 AND token = $2', [userId, token]);
+      const { rowCount } = await pool.query('DELETE FROM devices WHERE user_id = $1 AND token = $2', [
+        userId,
+        token,
+      ]);
       return (rowCount ?? 0) > 0;
     },
   };

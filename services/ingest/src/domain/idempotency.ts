@@ -6,9 +6,7 @@ export interface IdempotencyRecord {
 }
 
 export type IdempotencyOutcome =
-  | { kind: 'replay'; notificationId: string }
-  | { kind: 'in_progress' }
-  | { kind: 'conflict' };
+  { kind: 'replay'; notificationId: string } | { kind: 'in_progress' } | { kind: 'conflict' };
 
 /**
  * A key seen before: the same request gets the first answer again; a different request under the

@@ -21,7 +21,10 @@ export const notificationInputSchema = z.strictObject({
   dedupKey: z.string().min(1).max(200).optional(),
   sendAt: z.iso.datetime({ offset: true }).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR').optional(),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
+    .optional(),
   to: z
     .strictObject({
       email: z.email().optional(),
@@ -33,7 +36,8 @@ export const notificationInputSchema = z.strictObject({
 
 export type NotificationInput = z.infer<typeof notificationInputSchema>;
 
-export type ToRequest = { ok: true; request: NotificationRequest } | { ok: false; field: string; message: string };
+export type ToRequest =
+  { ok: true; request: NotificationRequest } | { ok: false; field: string; message: string };
 
 /** Checks that need the clock, then the request as it goes on the wire. */
 export function toRequest(input: NotificationInput, id: string, now: number): ToRequest {
@@ -60,7 +64,11 @@ export function toRequest(input: NotificationInput, id: string, now: number): To
       sendAt,
       expiresAt,
       to: input.to
-        ? { email: input.to.email ?? null, phone: input.to.phone ?? null, deviceTokens: input.to.deviceTokens ?? null }
+        ? {
+            email: input.to.email ?? null,
+            phone: input.to.phone ?? null,
+            deviceTokens: input.to.deviceTokens ?? null,
+          }
         : null,
       locale: input.locale ?? null,
     },

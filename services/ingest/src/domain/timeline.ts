@@ -38,8 +38,7 @@ function decisionsOf(detail: Record<string, unknown> | null): Decision[] {
   const raw = detail?.decisions;
   if (!Array.isArray(raw)) return [];
   return raw.filter(
-    (d): d is Decision =>
-      typeof d === 'object' && d !== null && typeof (d as Decision).channel === 'string',
+    (d): d is Decision => typeof d === 'object' && d !== null && typeof (d as Decision).channel === 'string',
   );
 }
 
@@ -63,7 +62,8 @@ export function buildView(events: EventRow[]): NotificationView {
   const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
   const wide: TimelineEntry[] = [];
   const channels: NotificationView['channels'] = {};
-  const channelView = (c: Channel): ChannelView => (channels[lower(c)] ??= { status: '', timeline: [...wide] });
+  const channelView = (c: Channel): ChannelView =>
+    (channels[lower(c)] ??= { status: '', timeline: [...wide] });
 
   for (const e of sorted) {
     if (e.channel !== null) {

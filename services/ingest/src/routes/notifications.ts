@@ -1,6 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { HeraldError, parseInput, statusEvent, z } from '@herald/shared';
-import type { Counter, FastifyInstance, FastifyReply, FastifyRequest, Publisher, TopicNames } from '@herald/shared';
+import type {
+  Counter,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  Publisher,
+  TopicNames,
+} from '@herald/shared';
 import { idempotencyOutcome } from '../domain/idempotency';
 import { notificationInputSchema, toRequest } from '../domain/notification-input';
 import { buildView } from '../domain/timeline';
@@ -16,7 +23,11 @@ export interface NotificationRouteDeps {
   metrics: { accepted: Counter<'priority' | 'source'> };
 }
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
+const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 const idParams = z.object({ id: z.uuid('expected a notification id (UUID)') });
 
 /** Canonical hash of the body: the same JSON in another key order is the same request. */
@@ -25,9 +36,15 @@ function hashBody(body: unknown): string {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
         : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }
 
 export function notificationRoutes(app: FastifyInstance, deps: NotificationRouteDeps): void {
@@ -47,7 +64,12 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
           status: 'ACCEPTED',
           service: 'ingest',
           at: now,
-          detail: { userId: request.userId, category: request.category, priority: request.priority, createdAt: now },
+          detail: {
+            userId: request.userId,
+            category: request.category,
+            priority: request.priority,
+            createdAt: now,
+          },
         }),
       },
     ]);
@@ -65,16 +87,29 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
     const scoped = `${request.principal?.keyId ?? 'anon'}:${idemKey}`;
     const requestHash = hashBody(request.body);
     const pendingId = randomUUID();
-    const existing = await deps.idempotency.claim(scoped, { state: 'pending', requestHash, notificationId: pendingId });
+    const existing = await deps.idempotency.claim(scoped, {
+      state: 'pending',
+      requestHash,
+      notificationId: pendingId,
+    });
     if (existing) {
       const outcome = idempotencyOutcome(existing, requestHash);
       switch (outcome.kind) {
         case 'replay':
-          return reply.code(202).header('idempotent-replayed', 'true').send({ id: outcome.notificationId, status: 'accepted' });
+          return reply
+            .code(202)
+            .header('idempotent-replayed', 'true')
+            .send({ id: outcome.notificationId, status: 'accepted' });
         case 'in_progress':
-          throw new HeraldError('idempotency_in_progress', 'a request with this Idempotency-Key is still being processed');
+          throw new HeraldError(
+            'idempotency_in_progress',
+            'a request with this Idempotency-Key is still being processed',
+          );
         case 'conflict':
-          throw new HeraldError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+          throw new HeraldError(
+            'idempotency_key_reused',
+            'this Idempotency-Key was used with a different request body',
+          );
       }
     }
     let id: string;

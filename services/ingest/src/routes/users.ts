@@ -17,7 +17,10 @@ function isTimeZone(tz: string): boolean {
 const userBody = z.strictObject({
   email: z.email().nullable().default(null),
   phone: z.string().regex(E164, 'expected an E.164 number such as +14155550100').nullable().default(null),
-  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR').default('en'),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
+    .default('en'),
   timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris').default('UTC'),
 });
 

@@ -83,9 +83,15 @@ describe('notification input', () => {
   it('rejects an expiry in the past or before the send time', () => {
     const past = parse({ userId: 'u', expiresAt: '2026-11-22T11:00:00Z' });
     if (!past.success) throw past.error;
-    expect(toRequest(past.data, ID, NOW)).toEqual({ ok: false, field: 'expiresAt', message: 'expiresAt: must be in the future' });
+    expect(toRequest(past.data, ID, NOW)).toEqual({
+      ok: false,
+      field: 'expiresAt',
+      message: 'expiresAt: must be in the future',
+    });
     const early = parse({ userId: 'u', sendAt: '2026-11-22T15:00:00Z', expiresAt: '2026-11-22T14:00:00Z' });
     if (!early.success) throw early.error;
-    expect(toRequest(early.data, ID, NOW)).toEqual(expect.objectContaining({ ok: false, field: 'expiresAt' }));
+    expect(toRequest(early.data, ID, NOW)).toEqual(
+      expect.objectContaining({ ok: false, field: 'expiresAt' }),
+    );
   });
 });

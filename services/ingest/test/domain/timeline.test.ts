@@ -40,14 +40,25 @@ describe('buildView', () => {
       ],
     });
     expect(view.channels.sms?.status).toBe('suppressed');
-    expect(view.channels.sms?.timeline.at(-1)).toEqual({ status: 'suppressed', at: at(2).toISOString(), reason: 'no_address' });
+    expect(view.channels.sms?.timeline.at(-1)).toEqual({
+      status: 'suppressed',
+      at: at(2).toISOString(),
+      reason: 'no_address',
+    });
     expect(view.channels.push).toBeUndefined();
   });
 
   it('shows a request parked before routing as parked, with no channels', () => {
-    const view = buildView([ev({ status: 'ACCEPTED' }, 1), ev({ status: 'PARKED', reason: 'invalid_template' }, 2)]);
+    const view = buildView([
+      ev({ status: 'ACCEPTED' }, 1),
+      ev({ status: 'PARKED', reason: 'invalid_template' }, 2),
+    ]);
     expect(view.status).toBe('parked');
-    expect(view.timeline.at(-1)).toEqual({ status: 'parked', at: at(2).toISOString(), reason: 'invalid_template' });
+    expect(view.timeline.at(-1)).toEqual({
+      status: 'parked',
+      at: at(2).toISOString(),
+      reason: 'invalid_template',
+    });
     expect(view.channels).toEqual({});
   });
 
@@ -58,7 +69,12 @@ describe('buildView', () => {
       ev({ status: 'FAILED', channel: 'PUSH', reason: 'unregistered_token' }, 3),
       ev({ status: 'PARKED', channel: 'PUSH', reason: 'unregistered_token' }, 4),
     ]);
-    expect(view.channels.push?.timeline.map((t) => t.status)).toEqual(['accepted', 'routed', 'failed', 'parked']);
+    expect(view.channels.push?.timeline.map((t) => t.status)).toEqual([
+      'accepted',
+      'routed',
+      'failed',
+      'parked',
+    ]);
     expect(view.channels.push?.status).toBe('parked');
   });
 });

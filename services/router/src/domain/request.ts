@@ -2,8 +2,7 @@ import { CHANNELS, PRIORITIES } from '@herald/shared';
 import type { NotificationRequest } from '@herald/shared';
 
 export type Validated =
-  | { ok: true; request: NotificationRequest; data: Record<string, unknown> }
-  | { ok: false; reason: string };
+  { ok: true; request: NotificationRequest; data: Record<string, unknown> } | { ok: false; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +14,8 @@ export function validateRequest(request: NotificationRequest): Validated {
   if (!UUID.test(request.id)) return { ok: false, reason: 'id must be a UUID' };
   if (request.userId.trim() === '') return { ok: false, reason: 'userId must not be empty' };
   if (request.category.trim() === '') return { ok: false, reason: 'category must not be empty' };
-  if (!PRIORITIES.includes(request.priority)) return { ok: false, reason: `unknown priority ${request.priority}` };
+  if (!PRIORITIES.includes(request.priority))
+    return { ok: false, reason: `unknown priority ${request.priority}` };
   if (request.channels) {
     if (request.channels.length === 0) return { ok: false, reason: 'channels must not be empty (use null)' };
     if (request.channels.some((c) => !CHANNELS.includes(c))) return { ok: false, reason: 'unknown channel' };

@@ -1,7 +1,12 @@
 import { decideChannels, recipientFor } from '../../src/domain/decide';
 import type { StoredUser } from '../../src/domain/decide';
 
-const user: StoredUser = { email: 'ada@example.com', phone: '+14155550100', locale: 'fr', pushTokens: ['t1', 't2'] };
+const user: StoredUser = {
+  email: 'ada@example.com',
+  phone: '+14155550100',
+  locale: 'fr',
+  pushTokens: ['t1', 't2'],
+};
 const noTo = { to: null, locale: null };
 
 describe('recipientFor', () => {
@@ -20,11 +25,21 @@ describe('recipientFor', () => {
       { to: { email: 'other@example.com', phone: null, deviceTokens: ['t9', 't9'] }, locale: 'de' },
       user,
     );
-    expect(r).toEqual(expect.objectContaining({ email: 'other@example.com', phone: '+14155550100', pushTokens: ['t9'], locale: 'de' }));
+    expect(r).toEqual(
+      expect.objectContaining({
+        email: 'other@example.com',
+        phone: '+14155550100',
+        pushTokens: ['t9'],
+        locale: 'de',
+      }),
+    );
   });
 
   it('knows a recipient given only by direct addresses', () => {
-    const r = recipientFor({ to: { email: 'x@example.com', phone: null, deviceTokens: null }, locale: null }, null);
+    const r = recipientFor(
+      { to: { email: 'x@example.com', phone: null, deviceTokens: null }, locale: null },
+      null,
+    );
     expect(r).toEqual({ known: true, email: 'x@example.com', phone: null, pushTokens: [], locale: 'en' });
   });
 
@@ -57,7 +72,11 @@ describe('decideChannels', () => {
 
   it('suppresses every channel of an unreachable or unknown recipient', () => {
     const nobody = recipientFor(noTo, { email: null, phone: null, locale: 'en', pushTokens: [] });
-    expect(decideChannels({ channels: null }, nobody).map((d) => d.kind)).toEqual(['suppressed', 'suppressed', 'suppressed']);
+    expect(decideChannels({ channels: null }, nobody).map((d) => d.kind)).toEqual([
+      'suppressed',
+      'suppressed',
+      'suppressed',
+    ]);
     expect(decideChannels({ channels: ['PUSH'] }, recipientFor(noTo, null))).toEqual([
       { channel: 'PUSH', kind: 'suppressed', reason: 'unknown_user' },
     ]);

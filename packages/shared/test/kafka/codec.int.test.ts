@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { HeraldError, createCodec, topicNames } from '@herald/shared';
+import type { NotificationRequest } from '@herald/shared';
+import { testEnv, uniquePrefix } from '@herald/test-support';
+
+const request: NotificationRequest = {
+  id: randomUUID(),
+  userId: 'u1',
+  category: 'account',
+  priority: 'LOW',
+  templateId: 'welcome',
+  channels: ['EMAIL', 'PUSH'],
+  data: '{"name":"Ada"}',
+  dedupKey: null,
+  createdAt: 1_700_000_000_000,
+  sendAt: null,
+  expiresAt: 1_800_000_000_000,
+  to: { email: 'ada@example.com', phone: null, deviceTokens: ['t1'] },
+  locale: 'fr',
+};
+
+describe('codec on the real schema registry', () => {
+  const codec = createCodec(testEnv.registryUrl);
+  const topic = topicNames(uniquePrefix('codec')).priority('LOW');
+
+  it('encodes in the Confluent wire format under <topic>-value and decodes back', async () => {
+    const bytes = await codec.encode(topic, request);
+    expect(bytes[0]).toBe(0);
+    const id = bytes.readInt32BE(1);
+    const registry = new SchemaRegistry({ host: testEnv.registryUrl });
+    expect(await registry.getLatestSchemaId(`${topic}-value`)).toBe(id);
+    expect(await codec.decode(bytes)).toEqual(request);
+  });
+
+  it('registers a subject once and sets BACKWARD compatibility on it', async () => {
+    const first = await codec.register(topic);
+    expect(await createCodec(testEnv.registryUrl).register(topic)).toBe(first);
+    const res = await fetch(`${testEnv.registryUrl}/config/${encodeURIComponent(`${topic}-value`)}`);
+    expect(await res.json()).toEqual({ compatibilityLevel: 'BACKWARD' });
+  });
+
+  it.each([
+    ['no bytes', null],
+    ['text', Buffer.from('definitely not avro')],
+    ['an unknown schema id', Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2])],
+  ])('calls %s malformed, permanently', async (_label, bytes) => {
+    const err = await codec.decode(bytes).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HeraldError);
+    expect(err).toEqual(expect.objectContaining({ code: 'malformed_payload', retriable: false }));
+  });
+
+  it('calls a truncated body malformed', async () => {
+    const bytes = await codec.encode(topic, request);
+    await expect(codec.decode(bytes.subarray(0, 12))).rejects.toEqual(
+      expect.objectContaining({ code: 'malformed_payload' }),
+    );
+  });
+
+  it('calls an unreachable registry transient, not malformed', async () => {
+    const bytes = await codec.encode(topic, request);
+    const offline = createCodec('http://127.0.0.1:1/apis/ccompat/v7');
+    await expect(offline.decode(bytes)).rejects.toEqual(
+      expect.objectContaining({ code: 'dependency_unavailable', retriable: true }),
+    );
+  });
+});

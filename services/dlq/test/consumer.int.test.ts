@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { HeraldError, createApiKey, createRegistry, failureHeaders, metricsFor } from '@herald/shared';
+import type { ChannelMessage, RecordHandler, StatusEvent } from '@herald/shared';
+import { collect, integrationDeps, silentLog } from '@herald/test-support';
+import type { IntegrationDeps } from '@herald/test-support';
+import { buildApp } from '../src/app';
+import { createDlqHandler } from '../src/consumer';
+import { pgDeadLetters } from '../src/adapters/dead-letters';
+
+let deps: IntegrationDeps;
+let handle: RecordHandler;
+const log = silentLog;
+
+beforeAll(async () => {
+  deps = await integrationDeps('dlq');
+  handle = createDlqHandler({
+    codec: deps.codec,
+    publisher: deps.publisher,
+    topics: deps.topics,
+    deadLetters: pgDeadLetters(deps.pool),
+    clock: Date.now,
+    log,
+    metrics: { parked: metricsFor.parked(createRegistry('dlq-test')) },
+  });
+});
+afterAll(() => deps?.close());
+
+describe('dlq handler on real Postgres and Kafka', () => {
+  it('parks a failed channel message once, copies it to notify.parked and closes its timeline', async () => {
+    const message: ChannelMessage = {
+      notificationId: randomUUID(),
+      userId: 'u',
+      category: 'c',
+      channel: 'PUSH',
+      priority: 'HIGH',
+      address: 'tok',
+      subject: null,
+      title: 't',
+      body: 'b',
+      html: null,
+      data: '',
+      locale: null,
+      createdAt: Date.now(),
+      expiresAt: null,
+    };
+    const source = deps.topics.channel('PUSH', 'HIGH');
+    const value = await deps.codec.encode(source, message);
+    const headers = failureHeaders(new HeraldError('unregistered_token', 'FCM: UNREGISTERED'), {
+      sourceTopic: source,
+      previous: {},
+      now: Date.now(),
+    });
+    const record = {
+      topic: deps.topics.dlq,
+      partition: 1,
+      offset: '41',
+      key: Buffer.from('u'),
+      value,
+      headers,
+      timestamp: '0',
+    };
+    const collector = await collect(deps.kafka, [deps.topics.parked, deps.topics.status]);
+    try {
+      await handle(record);
+      await handle(record); // a redelivery
+      await collector.waitForCount(deps.topics.parked, 2);
+      await collector.waitForCount(deps.topics.status, 2);
+      const { rows } = await deps.pool.query(
+        'SELECT reason, error_class, attempts, channel, target_topic, payload FROM dead_letters WHERE notification_id = $1',
+        [message.notificationId],
+      );
+      expect(rows).toEqual([
+        {
+          reason: 'unregistered_token',
+          error_class: 'permanent',
+          attempts: 1,
+          channel: 'PUSH',
+          target_topic: source,
+          payload: value,
+        },
+      ]);
+      expect(collector.records.find((r) => r.topic === deps.topics.parked)?.headers['parked-reason']).toBe(
+        'unregistered_token',
+      );
+      const events = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
+      expect(events[0]).toEqual(
+        expect.objectContaining({ status: 'PARKED', channel: 'PUSH', reason: 'unregistered_token' }),
+      );
+      expect(events[1]?.eventId).toBe(events[0]?.eventId);
+
+      const app = buildApp(
+        {
+          registry: createRegistry('dlq-test-app'),
+          readiness: { draining: false, checks: [] },
+          pool: deps.pool,
+          log,
+        },
+        pgDeadLetters(deps.pool),
+      );
+      const key = await createApiKey(deps.pool, 'dlq-test');
+      const list = await app.inject({
+        method: 'GET',
+        url: `/v1/dead-letters?notificationId=${message.notificationId}`,
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(list.statusCode).toBe(200);
+      expect(list.json()).toEqual({
+        deadLetters: [
+          expect.objectContaining({
+            reason: 'unregistered_token',
+            channel: 'PUSH',
+            payloadBytes: value.length,
+          }),
+        ],
+        next: null,
+      });
+      expect(
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/v1/dead-letters?limit=0',
+            headers: { authorization: `Bearer ${key}` },
+          })
+        ).statusCode,
+      ).toBe(400);
+      expect((await app.inject({ method: 'GET', url: '/v1/dead-letters' })).statusCode).toBe(401);
+      await app.close();
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('parks garbage without a notification', async () => {
+    const record = {
+      topic: deps.topics.dlq,
+      partition: 0,
+      offset: String(Date.now()),
+      key: null,
+      value: Buffer.from('junk'),
+      headers: {},
+      timestamp: '0',
+    };
+    await handle(record);
+    const { rows } = await deps.pool.query(
+      'SELECT reason, notification_id FROM dead_letters WHERE source_topic = $1 AND source_offset = $2',
+      [deps.topics.dlq, record.offset],
+    );
+    expect(rows).toEqual([{ reason: 'unknown', notification_id: null }]);
+  });
+});

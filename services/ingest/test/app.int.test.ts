@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { createApiKey, createRegistry, metricsFor, statusEvent } from '@herald/shared';
+import type { FastifyInstance, NotificationRequest, StatusEvent } from '@herald/shared';
+import { collect, integrationDeps, waitFor, silentLog } from '@herald/test-support';
+import type { IntegrationDeps } from '@herald/test-support';
+import { buildApp } from '../src/app';
+import { redisIdempotencyStore } from '../src/adapters/idempotency-store';
+import { pgNotificationsRepo } from '../src/adapters/notifications-repo';
+import { startStatusProjection } from '../src/adapters/status-projection';
+import type { StatusProjection } from '../src/adapters/status-projection';
+import { pgUsersRepo } from '../src/adapters/users-repo';
+
+let deps: IntegrationDeps;
+let app: FastifyInstance;
+let key: string;
+let projection: StatusProjection;
+const log = silentLog;
+
+beforeAll(async () => {
+  deps = await integrationDeps('ingest');
+  const registry = createRegistry('ingest-test');
+  app = buildApp({
+    registry,
+    readiness: { draining: false, checks: [] },
+    pool: deps.pool,
+    log,
+    publisher: deps.publisher,
+    topics: deps.topics,
+    idempotency: redisIdempotencyStore(deps.redis, 60),
+    notifications: pgNotificationsRepo(deps.pool),
+    users: pgUsersRepo(deps.pool),
+    clock: Date.now,
+    metrics: { accepted: metricsFor.acceptedRequests(registry) },
+    bodyLimit: 64 * 1024,
+  });
+  key = await createApiKey(deps.pool, 'ingest-test');
+  projection = await startStatusProjection({
+    kafka: deps.kafka,
+    consumerOptions: { sessionTimeout: 6000, heartbeatInterval: 1000 },
+    groupId: `${deps.prefix}status`,
+    topic: deps.topics.status,
+    codec: deps.codec,
+    pool: deps.pool,
+    log,
+    metrics: {
+      projected: metricsFor.statusEventsProjected(registry),
+      lag: metricsFor.statusProjectionLag(registry),
+    },
+  });
+});
+
+afterAll(async () => {
+  await projection?.stop();
+  await app?.close();
+  await deps?.close();
+});
+
+const auth = () => ({ authorization: `Bearer ${key}` });
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/notifications',
+    headers: { ...auth(), ...headers },
+    payload: body as object,
+  });
+
+describe('POST /v1/notifications', () => {
+  it('answers 202 and produces the request to its priority topic and an accepted event', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.priority('CRITICAL'), deps.topics.status]);
+    try {
+      const res = await post({ userId: 'u-1', priority: 'critical', channels: ['email'], data: { a: 1 } });
+      expect(res.statusCode).toBe(202);
+      const { id, status } = res.json<{ id: string; status: string }>();
+      expect(status).toBe('accepted');
+      await collector.waitForCount(deps.topics.priority('CRITICAL'), 1);
+      const [request] = await collector.decoded<NotificationRequest>(
+        deps.codec,
+        deps.topics.priority('CRITICAL'),
+      );
+      expect(request).toEqual(
+        expect.objectContaining({
+          id,
+          userId: 'u-1',
+          priority: 'CRITICAL',
+          channels: ['EMAIL'],
+          data: '{"a":1}',
+        }),
+      );
+      expect(collector.records.find((r) => r.topic === deps.topics.priority('CRITICAL'))?.key).toBe('u-1');
+      await collector.waitForCount(deps.topics.status, 1);
+      const events = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
+      expect(events).toContainEqual(
+        expect.objectContaining({ notificationId: id, status: 'ACCEPTED', service: 'ingest' }),
+      );
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('refuses a missing, malformed or unknown API key with 401', async () => {
+    const none = await app.inject({ method: 'POST', url: '/v1/notifications', payload: { userId: 'u' } });
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringContaining('Bearer') },
+    });
+    const wrong = await post({ userId: 'u' }, { authorization: 'Bearer hk_nope' });
+    expect(wrong.statusCode).toBe(401);
+    const basic = await post({ userId: 'u' }, { authorization: 'Basic abc' });
+    expect(basic.statusCode).toBe(401);
+  });
+
+  it('answers 400 naming the field', async () => {
+    const res = await post({ userId: 'u', channels: ['fax'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'validation_failed',
+        field: 'channels.0',
+        message: expect.stringContaining('channels.0'),
+      },
+    });
+    const past = await post({ userId: 'u', expiresAt: '2020-01-01T00:00:00Z' });
+    expect(past.json()).toEqual({ error: expect.objectContaining({ field: 'expiresAt' }) });
+  });
+
+  it('answers 400 for a body that is not JSON, and 413 for one too large', async () => {
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/notifications',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      payload: '{"userId":',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: expect.objectContaining({ code: 'validation_failed' }) });
+    const big = await post({ userId: 'u', data: { blob: 'x'.repeat(70 * 1024) } });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toEqual({ error: expect.objectContaining({ code: 'payload_too_large' }) });
+  });
+
+  it('honours Idempotency-Key: same body replays, another body is 422', async () => {
+    const idem = { 'idempotency-key': `k-${randomUUID()}` };
+    const first = await post({ userId: 'u-2', data: { x: 1, y: 2 } }, idem);
+    expect(first.statusCode).toBe(202);
+    // Same JSON, other key order: the same request.
+    const again = await post({ data: { y: 2, x: 1 }, userId: 'u-2' }, idem);
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const other = await post({ userId: 'u-3' }, idem);
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toEqual({ error: expect.objectContaining({ code: 'idempotency_key_reused' }) });
+  });
+});
+
+describe('users and devices', () => {
+  it('creates (201), replaces (200), reads and validates users', async () => {
+    const id = `user-${randomUUID()}`;
+    const put = (body: object) =>
+      app.inject({ method: 'PUT', url: `/v1/users/${id}`, headers: auth(), payload: body });
+    expect((await put({ email: 'ada@example.com', timezone: 'Europe/Paris' })).statusCode).toBe(201);
+    expect((await put({ email: 'ada@example.com', phone: '+14155550100', locale: 'fr' })).statusCode).toBe(
+      200,
+    );
+    const bad = await put({ timezone: 'Mars/Olympus' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: expect.objectContaining({ field: 'timezone' }) });
+
+    const device = await app.inject({
+      method: 'POST',
+      url: `/v1/users/${id}/devices`,
+      headers: auth(),
+      payload: { token: 'tok-1', platform: 'ios' },
+    });
+    expect(device.statusCode).toBe(201);
+    const got = await app.inject({ method: 'GET', url: `/v1/users/${id}`, headers: auth() });
+    expect(got.json()).toEqual({
+      id,
+      email: 'ada@example.com',
+      phone: '+14155550100',
+      locale: 'fr',
+      timezone: 'UTC',
+      devices: [{ token: 'tok-1', platform: 'ios', createdAt: expect.any(String) }],
+    });
+    const gone = await app.inject({
+      method: 'DELETE',
+      url: `/v1/users/${id}/devices/tok-1`,
+      headers: auth(),
+    });
+    expect(gone.statusCode).toBe(204);
+  });
+
+  it('answers 404 for a device of a user that does not exist', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/users/nobody-here/devices',
+      headers: auth(),
+      payload: { token: 't', platform: 'web' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/users/nobody-here', headers: auth() })).statusCode,
+    ).toBe(404);
+  });
+});
+
+describe('GET /v1/notifications/:id', () => {
+  it('serves the timeline projected from notify.status, once per event', async () => {
+    const id = randomUUID();
+    const at = Date.now();
+    const routed = statusEvent({
+      notificationId: id,
+      status: 'ROUTED',
+      service: 'router',
+      at: at + 1,
+      detail: {
+        userId: 'u-9',
+        category: 'c',
+        priority: 'LOW',
+        createdAt: at,
+        decisions: [{ channel: 'SMS', decision: 'deliver' }],
+      },
+    });
+    const sent = statusEvent({
+      notificationId: id,
+      status: 'SENT',
+      channel: 'SMS',
+      service: 'dispatcher-sms',
+      at: at + 2,
+      providerMessageId: 'SM1',
+    });
+    // The sent event twice, as a redelivery would: projected once.
+    await deps.publisher.publish(
+      [routed, sent, sent].map((value) => ({ topic: deps.topics.status, key: id, value })),
+    );
+
+    const view = await waitFor('the projected timeline', async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/notifications/${id}`, headers: auth() });
+      const body = res.json<{ channels?: { sms?: { status: string } } }>();
+      return res.statusCode === 200 && body.channels?.sms?.status === 'sent' ? body : undefined;
+    });
+    expect(view).toEqual(
+      expect.objectContaining({
+        id,
+        userId: 'u-9',
+        priority: 'low',
+        channels: {
+          sms: {
+            status: 'sent',
+            timeline: [
+              { status: 'routed', at: new Date(at + 1).toISOString() },
+              { status: 'sent', at: new Date(at + 2).toISOString(), providerMessageId: 'SM1' },
+            ],
+          },
+        },
+      }),
+    );
+  });
+
+  it('answers 404 for an unknown id and 400 for one that is not a UUID', async () => {
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/notifications/${randomUUID()}`, headers: auth() }))
+        .statusCode,
+    ).toBe(404);
+    const bad = await app.inject({ method: 'GET', url: '/v1/notifications/42', headers: auth() });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: expect.objectContaining({ field: 'id' }) });
+  });
+});
