@@ -45,9 +45,35 @@ export class HeraldError extends Error {
   }
 }
 
-/** Total classification: a HeraldError keeps its code, anything else is `unknown` (transient). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/** Kafka, Postgres or Redis out of reach: kafkajs errors, socket errors, pg connection errors (08xxx). */
+function isDependencyFailure(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    err.name.startsWith('KafkaJS') ||
+    err.name === 'MaxRetriesPerRequestError' ||
+    (typeof code === 'string' && (NETWORK_CODES.has(code) || /^08...$/.test(code))) ||
+    /Connection terminated|Connection is closed/.test(err.message)
+  );
+}
+
+/**
+ * Total classification: a HeraldError keeps its code, an unreachable dependency is
+ * `dependency_unavailable`, anything else is `unknown`; both are transient.
+ */
 export function classifyError(err: unknown): HeraldError {
   if (err instanceof HeraldError) return err;
+  if (err instanceof Error && isDependencyFailure(err)) {
+    return new HeraldError('dependency_unavailable', err.message, { cause: err });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new HeraldError('unknown', message, { cause: err });
 }

@@ -17,4 +17,17 @@ describe('error catalog', () => {
     expect(isRetriable(new HeraldError('provider_rate_limited', '429'))).toBe(true);
     expect(isRetriable(new HeraldError('malformed_payload', 'garbage'))).toBe(false);
   });
+
+  it('recognises an unreachable dependency as transient dependency_unavailable', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(classifyError(refused).code).toBe('dependency_unavailable');
+    const kafka = new Error('broker down');
+    kafka.name = 'KafkaJSNumberOfRetriesExceeded';
+    expect(classifyError(kafka)).toEqual(
+      expect.objectContaining({ code: 'dependency_unavailable', httpStatus: 503 }),
+    );
+    const pgDown = Object.assign(new Error('the database system is starting up'), { code: '08006' });
+    expect(classifyError(pgDown).retriable).toBe(true);
+    expect(classifyError(Object.assign(new Error('syntax'), { code: '42601' })).code).toBe('unknown');
+  });
 });

@@ -152,6 +152,52 @@ describe('POST /v1/notifications', () => {
   });
 });
 
+describe('when Kafka is unreachable', () => {
+  it('answers 503 with Retry-After and frees the Idempotency-Key for the retry', async () => {
+    const down = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    down.name = 'KafkaJSConnectionError';
+    let kafkaUp = false;
+    const registry = createRegistry('ingest-test-down');
+    const flaky = buildApp({
+      registry,
+      readiness: { draining: false, checks: [] },
+      pool: deps.pool,
+      log,
+      publisher: { publish: (rs) => (kafkaUp ? deps.publisher.publish(rs) : Promise.reject(down)) },
+      topics: deps.topics,
+      idempotency: redisIdempotencyStore(deps.redis, 60),
+      notifications: pgNotificationsRepo(deps.pool),
+      users: pgUsersRepo(deps.pool),
+      clock: Date.now,
+      metrics: { accepted: metricsFor.acceptedRequests(registry) },
+      bodyLimit: 64 * 1024,
+    });
+    const send = () =>
+      flaky.inject({
+        method: 'POST',
+        url: '/v1/notifications',
+        headers: { ...auth(), 'idempotency-key': `retry-${randomUUID()}` },
+        payload: { userId: 'u-down' },
+      });
+    const idem = `retry-${randomUUID()}`;
+    const sendSame = () =>
+      flaky.inject({
+        method: 'POST',
+        url: '/v1/notifications',
+        headers: { ...auth(), 'idempotency-key': idem },
+        payload: { userId: 'u-down' },
+      });
+    const failed = await sendSame();
+    expect(failed.statusCode).toBe(503);
+    expect(failed.headers['retry-after']).toBe('1');
+    expect(failed.json()).toEqual({ error: { code: 'dependency_unavailable', message: expect.any(String) } });
+    expect((await send()).statusCode).toBe(503);
+    kafkaUp = true;
+    expect((await sendSame()).statusCode).toBe(202);
+    await flaky.close();
+  });
+});
+
 describe('users and devices', () => {
   it('creates (201), replaces (200), reads and validates users', async () => {
     const id = `user-${randomUUID()}`;

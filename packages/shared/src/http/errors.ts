@@ -29,10 +29,16 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     const herald = known ?? classifyError(err);
     const status = herald.httpStatus ?? 500;
     if (status >= 500) log.error({ err, url: request.url, method: request.method }, 'request failed');
+    if (status === 503 || status === 409) void reply.header('retry-after', '1');
     const body: ErrorBody = {
       error: {
         code: herald.code,
-        message: status >= 500 && !known ? 'internal error' : herald.message,
+        message:
+          herald.code === 'dependency_unavailable'
+            ? 'a dependency is unavailable, retry shortly'
+            : status >= 500 && !known
+              ? 'internal error'
+              : herald.message,
         ...(herald.field ? { field: herald.field } : {}),
       },
     };
