@@ -5,6 +5,7 @@ const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }
 const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/cookie@[^/]+/node_modules/)?cookie/)'];
 const moduleNameMapper = {
   '^@herald/shared$': '<rootDir>/packages/shared/src/index.ts',
+  '^@herald/shared/domain$': '<rootDir>/packages/shared/src/domain/index.ts',
   '^@herald/provider-sandbox$': '<rootDir>/packages/provider-sandbox/src/index.ts',
   '^@herald/test-support$': '<rootDir>/test/support/index.ts',
 };

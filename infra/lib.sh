@@ -45,12 +45,20 @@ java_bin() {
 
 need_java17() {
   local j major
+  if [[ -z "${JAVA_HOME:-}" ]] && ! command -v java >/dev/null 2>&1; then
+    log "java not found; installing Debian's OpenJDK 17"
+    apt_install openjdk-17-jre-headless
+  fi
   j="$(java_bin)"
   major="$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^[[:space:]]*java\.specification\.version = \([0-9]*\).*/\1/p')"
   [[ -n "$major" && "$major" -ge 17 ]] || die "Java 17+ required, $j reports '${major:-unknown}'"
 }
 
 need_mvn() {
+  if ! command -v mvn >/dev/null 2>&1; then
+    log "mvn not found; installing Debian's Maven"
+    apt_install maven
+  fi
   command -v mvn >/dev/null 2>&1 || die "mvn not found (Maven is needed to fetch artifacts)"
 }
 

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { createKafka, deleteTopics, ensureTopics, topicNames, topicSpecs } from '@herald/shared';
+import {
+  createCodec,
+  createKafka,
+  deleteTopics,
+  ensureTopics,
+  registerSchemas,
+  topicNames,
+  topicSpecs,
+} from '@herald/shared';
 import type { Kafka, Logger, TopicNames } from '@herald/shared';
 import { testEnv } from './env';
 
@@ -23,6 +31,7 @@ export async function isolatedTopics(
   const prefix = uniquePrefix(label);
   const specs = topicSpecs(prefix).map((s) => ({ ...s, numPartitions: Math.min(s.numPartitions, 3) }));
   await ensureTopics(kafka, specs);
+  await registerSchemas(createCodec(testEnv.registryUrl), specs);
   return {
     prefix,
     topics: topicNames(prefix),
@@ -32,6 +41,19 @@ export async function isolatedTopics(
         specs.map((s) => s.topic),
       ),
   };
+}
+
+/** Removes the registry subjects of a test prefix (soft, then permanent delete). */
+export async function deleteSubjects(prefix: string): Promise<void> {
+  const base = testEnv.registryUrl.replace(/\/$/, '');
+  const res = await fetch(`${base}/subjects`);
+  if (!res.ok) return;
+  const subjects = ((await res.json()) as string[]).filter((s) => s.startsWith(prefix));
+  for (const s of subjects) {
+    const url = `${base}/subjects/${encodeURIComponent(s)}`;
+    await fetch(url, { method: 'DELETE' });
+    await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+  }
 }
 
 /** Polls until the check returns a value (not undefined/false), or fails with the last state. */

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createApiKey, createPool, deleteTopics, provision, topicSpecs } from '@herald/shared';
 import { createSandbox } from '@herald/provider-sandbox';
 import { testEnv } from './env';
-import { silentLog, testKafka, uniquePrefix, waitFor } from './infra';
+import { deleteSubjects, silentLog, testKafka, uniquePrefix, waitFor } from './infra';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -173,6 +173,7 @@ export async function startStack(label: string) {
         testKafka(),
         topicSpecs(prefix).map((s) => s.topic),
       ).catch(() => undefined);
+      await deleteSubjects(prefix).catch(() => undefined);
       const admin = new pg.Client({ connectionString: testEnv.postgresUrl('postgres') });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).finally(() => admin.end());

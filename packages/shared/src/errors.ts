@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   invalid_address: { retriable: false, httpStatus: undefined },
   unregistered_token: { retriable: false, httpStatus: undefined },
   provider_rejected: { retriable: false, httpStatus: undefined },
+  record_rejected: { retriable: false, httpStatus: 500 },
   // Pipeline, transient: retried
   provider_rate_limited: { retriable: true, httpStatus: undefined },
   provider_unavailable: { retriable: true, httpStatus: undefined },
@@ -54,11 +55,24 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+interface KafkaJSLike extends Error {
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+/** kafkajs says itself whether an error is worth retrying; running out of retries keeps the cause's verdict. */
+function kafkaRetriable(err: KafkaJSLike): boolean {
+  if (err.name === 'KafkaJSNumberOfRetriesExceeded' && err.cause instanceof Error) {
+    return kafkaRetriable(err.cause as KafkaJSLike);
+  }
+  return err.retriable !== false;
+}
+
 /** Kafka, Postgres or Redis out of reach: kafkajs errors, socket errors, pg connection errors (08xxx). */
 function isDependencyFailure(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
   return (
-    err.name.startsWith('KafkaJS') ||
+    (err.name.startsWith('KafkaJS') && kafkaRetriable(err)) ||
     err.name === 'MaxRetriesPerRequestError' ||
     (typeof code === 'string' && (NETWORK_CODES.has(code) || /^08...$/.test(code))) ||
     /Connection terminated|Connection is closed/.test(err.message)
@@ -73,6 +87,10 @@ export function classifyError(err: unknown): HeraldError {
   if (err instanceof HeraldError) return err;
   if (err instanceof Error && isDependencyFailure(err)) {
     return new HeraldError('dependency_unavailable', err.message, { cause: err });
+  }
+  if (err instanceof Error && err.name.startsWith('KafkaJS')) {
+    // e.g. MESSAGE_TOO_LARGE: the broker will refuse this record every time.
+    return new HeraldError('record_rejected', err.message, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new HeraldError('unknown', message, { cause: err });

@@ -34,7 +34,7 @@ export function onShutdown(log: Logger, steps: ShutdownStep[], deadlineMs = 25_0
       }
     }
     log.info('stopped');
-    process.exit(failed ? 1 : 0);
+    process.exit(failed ? 1 : (process.exitCode ?? 0));
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => void stop(signal));

@@ -1,5 +1,7 @@
 import type { Logger } from './logger';
 import { createCodec } from './kafka/codec';
+import type { Codec } from './kafka/codec';
+import type { TopicSpec } from './kafka/topics';
 import { createKafka } from './kafka/client';
 import { ensureTopics } from './kafka/provision';
 import { topicSpecs } from './kafka/topics';
@@ -24,6 +26,13 @@ function hasSchema(topic: string): boolean {
   }
 }
 
+/** Registers the value schema of every topic that has one; returns how many. */
+export async function registerSchemas(codec: Codec, specs: TopicSpec[]): Promise<number> {
+  const withSchema = specs.map((s) => s.topic).filter(hasSchema);
+  for (const topic of withSchema) await codec.register(topic);
+  return withSchema.length;
+}
+
 /**
  * The provisioning step every environment runs (dev stack, tests, compose, k8s Job): database and
  * migrations, topics with DESIGN.md's partition counts, and the value schemas. Idempotent.
@@ -38,8 +47,6 @@ export async function provision(opts: ProvisionOptions): Promise<void> {
   const created = await ensureTopics(kafka, specs, opts.replicationFactor);
   opts.log.info({ created: created.length, total: specs.length }, 'topics ensured');
 
-  const codec = createCodec(opts.registryUrl);
-  const withSchema = specs.map((s) => s.topic).filter(hasSchema);
-  for (const topic of withSchema) await codec.register(topic);
-  opts.log.info({ subjects: withSchema.length }, 'schemas registered');
+  const subjects = await registerSchemas(createCodec(opts.registryUrl), specs);
+  opts.log.info({ subjects }, 'schemas registered');
 }

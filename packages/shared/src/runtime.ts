@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -39,11 +39,14 @@ export interface Runtime {
   registry: Registry;
   kafka: Kafka;
   producer: Producer;
+  admin: Admin;
   codec: Codec;
   publisher: Publisher;
   topics: TopicNames;
   /** Options every consumer group of this process is created with. */
   consumerOptions: ConsumerOptions;
+  /** Ends the process through the shutdown path with a non-zero exit (a consumer that cannot go on). */
+  fatal(err: Error): void;
   redis: Redis;
   pool: pg.Pool;
   readiness: Readiness;
@@ -54,15 +57,14 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
   const registry = createRegistry(service);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `herald-${service}`, log });
   const producer = createProducer(kafka);
-  let producerConnected = false;
-  producer.on(producer.events.CONNECT, () => (producerConnected = true));
-  producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
+  const admin = kafka.admin();
   const codec = createCodec(config.SCHEMA_REGISTRY_URL);
   const redis = createRedis(config.REDIS_URL);
   const pool = createPool(config.DATABASE_URL);
   pool.on('error', (err) => log.error({ err }, 'idle postgres client failed'));
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await producer.connect();
+  await admin.connect();
   return {
     service,
     log,
@@ -76,12 +78,19 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
       sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.max(1000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
     },
+    fatal(err) {
+      log.fatal({ err }, 'cannot go on, stopping');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    },
+    admin,
     redis,
     pool,
     readiness: {
       draining: false,
       checks: [
-        { name: 'kafka-producer', check: () => Promise.resolve(producerConnected) },
+        // A metadata round trip: the producer's own state does not notice a broker going away.
+        { name: 'kafka', check: async () => (await admin.describeCluster()).brokers.length > 0 },
         codec.readiness(),
         redisReadiness(redis),
         pgReadiness(pool),
@@ -114,6 +123,7 @@ export function installShutdown(
     ...(parts.extra ?? []),
     { name: 'http', run: () => parts.http.close() },
     { name: 'producer', run: () => rt.producer.disconnect() },
+    { name: 'kafka-admin', run: () => rt.admin.disconnect() },
     { name: 'postgres', run: () => rt.pool.end() },
     { name: 'redis', run: async () => void (await rt.redis.quit()) },
   ]);

@@ -30,4 +30,23 @@ describe('error catalog', () => {
     expect(classifyError(pgDown).retriable).toBe(true);
     expect(classifyError(Object.assign(new Error('syntax'), { code: '42601' })).code).toBe('unknown');
   });
+
+  it('keeps kafkajs own verdict: a record the broker refuses is permanent', () => {
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+    });
+    expect(classifyError(tooLarge)).toEqual(
+      expect.objectContaining({ code: 'record_rejected', retriable: false }),
+    );
+    const exhausted = Object.assign(new Error('retries exceeded'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: Object.assign(new Error('Connection error'), {
+        name: 'KafkaJSConnectionError',
+        retriable: true,
+      }),
+    });
+    expect(classifyError(exhausted).code).toBe('dependency_unavailable');
+  });
 });

@@ -16,9 +16,6 @@ async function main(): Promise<void> {
   const rt = await createRuntime('dlq', config);
   const deadLetters = pgDeadLetters(rt.pool);
 
-  const http = buildApp(rt, deadLetters);
-  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-
   const consumers = await startConsumers({
     kafka: rt.kafka,
     groups: [{ groupId: rt.topics.group('herald-dlq'), topics: [rt.topics.dlq] }],
@@ -33,9 +30,13 @@ async function main(): Promise<void> {
     }),
     log: rt.log,
     options: rt.consumerOptions,
+    onFatal: (err) => rt.fatal(err),
     partitionsConsumedConcurrently: config.DLQ_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());
+
+  const http = buildApp(rt, deadLetters);
+  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   installShutdown(rt, { consumers: [consumers], http });
   rt.log.info({ port: config.HTTP_PORT }, 'dlq started');
 }

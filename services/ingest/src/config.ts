@@ -7,8 +7,6 @@ const schema = z.object({
   /** Largest accepted request body; larger ones get 413. */
   BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 3600),
-  /** Base URL of this API as its clients reach it (for links it hands out). */
-  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8080'),
 });
 
 export type IngestConfig = z.infer<typeof schema>;

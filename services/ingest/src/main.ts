@@ -27,8 +27,10 @@ async function main(): Promise<void> {
     kafka: rt.kafka,
     consumerOptions: rt.consumerOptions,
     groupId: rt.topics.group('herald-ingest-status'),
-    topic: rt.topics.status,
+    topics: rt.topics,
     codec: rt.codec,
+    publisher: rt.publisher,
+    onFatal: (err) => rt.fatal(err),
     pool: rt.pool,
     log: rt.log,
     metrics: {

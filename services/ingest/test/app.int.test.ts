@@ -38,8 +38,12 @@ beforeAll(async () => {
     kafka: deps.kafka,
     consumerOptions: { sessionTimeout: 6000, heartbeatInterval: 1000 },
     groupId: `${deps.prefix}status`,
-    topic: deps.topics.status,
+    topics: deps.topics,
     codec: deps.codec,
+    publisher: deps.publisher,
+    onFatal: (err) => {
+      throw err;
+    },
     pool: deps.pool,
     log,
     metrics: {
@@ -137,6 +141,17 @@ describe('POST /v1/notifications', () => {
     expect(big.json()).toEqual({ error: expect.objectContaining({ code: 'payload_too_large' }) });
   });
 
+  it('answers 400, not 500, for an Idempotency-Key without a body, and claims nothing', async () => {
+    const idem = { 'idempotency-key': `k-${randomUUID()}` };
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/notifications',
+      headers: { ...auth(), ...idem },
+    });
+    expect(res.statusCode).toBe(400);
+    expect((await post({ userId: 'u-4' }, idem)).statusCode).toBe(202);
+  });
+
   it('honours Idempotency-Key: same body replays, another body is 422', async () => {
     const idem = { 'idempotency-key': `k-${randomUUID()}` };
     const first = await post({ userId: 'u-2', data: { x: 1, y: 2 } }, idem);
@@ -193,7 +208,13 @@ describe('when Kafka is unreachable', () => {
     expect(failed.json()).toEqual({ error: { code: 'dependency_unavailable', message: expect.any(String) } });
     expect((await send()).statusCode).toBe(503);
     kafkaUp = true;
-    expect((await sendSame()).statusCode).toBe(202);
+    const retried = await sendSame();
+    expect(retried.statusCode).toBe(202);
+    // The retry keeps the id the failed attempt had: had it reached Kafka after all, the
+    // dispatchers' delivery keys would keep the user from getting it twice.
+    const again = await sendSame();
+    expect(again.json()).toEqual(retried.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
     await flaky.close();
   });
 });

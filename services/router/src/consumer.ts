@@ -1,9 +1,8 @@
-import { H, HeraldError, classifyError, failureHeaders, headerString, statusEvent } from '@herald/shared';
+import { HeraldError, stableEventId, statusEvent, withDeadLetters } from '@herald/shared';
 import type {
   ChannelMessage,
   Codec,
   Counter,
-  InboundRecord,
   Logger,
   NotificationRequest,
   OutboundRecord,
@@ -34,47 +33,15 @@ const SERVICE = 'router';
 /**
  * The router's per-record flow: decode → validate → expired? → recipient → one decision per
  * channel → render → fan out one ChannelMessage per address, with a single `routed` event that
- * lists every channel's decision. Records that cannot be decoded or are invalid go to notify.dlq
- * as permanent failures (parked there), and the partition moves on.
+ * lists every channel's decision. A record that cannot be decoded, is invalid or cannot be
+ * rendered goes to notify.dlq with the reason, and the partition moves on.
  */
 export function createRouterHandler(deps: RouterDeps): RecordHandler {
-  const { publisher, topics, log } = deps;
+  const { publisher, log } = deps;
 
-  const toDlq = (record: InboundRecord, err: HeraldError) =>
-    publisher.publish([
-      {
-        topic: topics.dlq,
-        key: record.key?.toString() ?? null,
-        value: record.value,
-        headers: failureHeaders(err, {
-          sourceTopic: record.topic,
-          previous: {
-            attempt: headerString(record.headers, H.attempt),
-            firstFailedAt: headerString(record.headers, H.firstFailedAt),
-            targetTopic: headerString(record.headers, H.targetTopic),
-          },
-          now: deps.clock(),
-        }),
-      },
-    ]);
-
-  return async (record) => {
-    let decoded: NotificationRequest;
-    try {
-      decoded = (await deps.codec.decode(record.value)) as NotificationRequest;
-    } catch (e) {
-      const err = classifyError(e);
-      if (err.retriable) throw err;
-      log.warn({ topic: record.topic, offset: record.offset, code: err.code }, 'parking undecodable request');
-      await toDlq(record, err);
-      return;
-    }
-    const checked = validateRequest(decoded);
-    if (!checked.ok) {
-      log.warn({ notificationId: decoded.id, reason: checked.reason }, 'parking invalid request');
-      await toDlq(record, new HeraldError('invalid_request', checked.reason));
-      return;
-    }
+  const route: RecordHandler = async (record) => {
+    const checked = validateRequest(await deps.codec.decode(record.value));
+    if (!checked.ok) throw new HeraldError('invalid_request', checked.reason);
     const { request, data } = checked;
     const now = deps.clock();
     if (isExpired(request, now)) {
@@ -84,28 +51,21 @@ export function createRouterHandler(deps: RouterDeps): RecordHandler {
 
     const recipient = recipientFor(request, await deps.users.find(request.userId));
     const decisions = decideChannels(request, recipient);
-    let messages: OutboundRecord[];
-    try {
-      messages = await renderMessages(deps, request, data, recipient.locale, decisions);
-    } catch (e) {
-      const err = classifyError(e);
-      if (err.retriable) throw err;
-      log.warn({ notificationId: request.id, code: err.code, reason: err.message }, 'parking request');
-      await toDlq(record, err);
-      return;
-    }
+    const messages = await renderMessages(deps, request, data, recipient.locale, decisions);
+    await publisher.publish([...messages, routedEvent(deps, request, decisions, now, 'ROUTED')]);
     for (const d of decisions) {
       deps.metrics.decisions.inc({
         channel: d.channel,
         outcome: d.kind === 'deliver' ? 'deliver' : d.reason,
       });
     }
-    await publisher.publish([...messages, routedEvent(deps, request, decisions, now, 'ROUTED')]);
     log.info(
       { notificationId: request.id, decisions: decisions.map((d) => `${d.channel}:${d.kind}`) },
       'routed',
     );
   };
+
+  return withDeadLetters(route, deps);
 }
 
 async function renderMessages(
@@ -172,6 +132,13 @@ function routedEvent(
   return {
     topic: deps.topics.status,
     key: request.id,
-    value: statusEvent({ notificationId: request.id, status, service: SERVICE, at: now, detail }),
+    value: statusEvent({
+      eventId: stableEventId(request.id, status),
+      notificationId: request.id,
+      status,
+      service: SERVICE,
+      at: now,
+      detail,
+    }),
   };
 }

@@ -28,9 +28,6 @@ async function main(): Promise<void> {
     metrics: { decisions: metricsFor.routerDecisions(rt.registry) },
   });
 
-  const http = buildOpsServer(rt);
-  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-
   // One consumer group per lane: a backlog on `low` never delays `critical` (DESIGN.md §2.3).
   const consumers = await startConsumers({
     kafka: rt.kafka,
@@ -41,9 +38,13 @@ async function main(): Promise<void> {
     handle,
     log: rt.log,
     options: rt.consumerOptions,
+    onFatal: (err) => rt.fatal(err),
     partitionsConsumedConcurrently: config.ROUTER_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());
+
+  const http = buildOpsServer(rt);
+  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   installShutdown(rt, { consumers: [consumers], http });
   rt.log.info({ port: config.HTTP_PORT }, 'router started');
 }

@@ -1,16 +1,14 @@
 import type { Counter, Histogram } from 'prom-client';
 import { classifyError } from '../errors';
-import type { HeraldError } from '../errors';
 import type { Logger } from '../logger';
 import type { ChannelMessage } from '../domain/types';
 import type { ChannelSender } from '../domain/sender';
 import { deliveryKey } from '../domain/delivery-key';
-import { failureHeaders } from '../domain/failure';
 import type { Codec } from '../kafka/codec';
-import type { InboundRecord, RecordHandler } from '../kafka/consumer';
-import { H, headerString } from '../kafka/headers';
+import type { RecordHandler } from '../kafka/consumer';
+import { dlqRecord, withDeadLetters } from '../kafka/dead-letter';
 import { stableEventId, statusEvent } from '../kafka/publisher';
-import type { Publisher } from '../kafka/publisher';
+import type { OutboundRecord, Publisher } from '../kafka/publisher';
 import type { TopicNames } from '../kafka/topics';
 import type { DeliveryKeyStore } from './delivery-keys';
 
@@ -31,73 +29,34 @@ export interface DispatchDeps {
 }
 
 /**
- * The dispatcher's per-record flow: decode → expired? → already sent? → send → record the
- * delivery key and a `sent` event; a failure goes to notify.dlq with its failure headers and a
- * `failed` event, and the partition moves on.
+ * The dispatcher's per-record flow: decode → already sent? → expired? → send → record the
+ * delivery key and a `sent` event. A failed send goes to notify.dlq with its failure headers and a
+ * `failed` event; anything else that fails goes to notify.dlq too, and the partition moves on.
  */
 export function createDispatchHandler(deps: DispatchDeps): RecordHandler {
-  const { sender, publisher, topics, log, metrics } = deps;
+  const { sender, publisher, log, metrics } = deps;
 
-  const toDlq = async (record: InboundRecord, err: HeraldError, message: ChannelMessage | null) => {
-    const headers = failureHeaders(err, {
-      sourceTopic: record.topic,
-      previous: {
-        attempt: headerString(record.headers, H.attempt),
-        firstFailedAt: headerString(record.headers, H.firstFailedAt),
-        targetTopic: headerString(record.headers, H.targetTopic),
-      },
-      now: deps.clock(),
-    });
-    const events = message
-      ? [
-          {
-            topic: topics.status,
-            key: message.notificationId,
-            value: statusEvent({
-              notificationId: message.notificationId,
-              status: 'FAILED',
-              channel: message.channel,
-              service: deps.service,
-              at: deps.clock(),
-              reason: err.code,
-              detail: { attempt: Number(headers.attempt), errorClass: headers['error-class'] },
-            }),
-          },
-        ]
-      : [];
-    await publisher.publish([
-      { topic: topics.dlq, key: record.key?.toString() ?? null, value: record.value, headers },
-      ...events,
-    ]);
-  };
-
-  return async (record) => {
-    let message: ChannelMessage;
-    try {
-      message = (await deps.codec.decode(record.value)) as ChannelMessage;
-    } catch (e) {
-      const err = classifyError(e);
-      if (err.retriable) throw err;
-      log.warn({ topic: record.topic, offset: record.offset, code: err.code }, 'undecodable channel message');
-      await toDlq(record, err, null);
-      return;
-    }
+  const dispatch: RecordHandler = async (record) => {
+    const message = (await deps.codec.decode(record.value)) as ChannelMessage;
     const labels = { channel: message.channel, provider: sender.provider };
     const logCtx = { notificationId: message.notificationId, channel: message.channel };
-
-    if (message.expiresAt !== null && message.expiresAt <= deps.clock()) {
-      metrics.attempts.inc({ ...labels, outcome: 'expired' });
-      await publisher.publish([statusRecord(deps, message, 'EXPIRED', { reason: 'expired_before_send' })]);
-      return;
-    }
-
     const key = deliveryKey(message);
+
+    // Checked before expiry: a message sent before its redelivery stays `sent`.
     const previous = await deps.deliveryKeys.sentAs(key);
     if (previous !== null) {
       // Sent before, maybe without its event: emit it again (same event id, projected once).
       metrics.attempts.inc({ ...labels, outcome: 'duplicate' });
       log.info(logCtx, 'already sent, skipping redelivered message');
-      await publisher.publish([statusRecord(deps, message, 'SENT', { providerMessageId: previous, key })]);
+      await publisher.publish([statusRecord(deps, message, key, 'SENT', { providerMessageId: previous })]);
+      return;
+    }
+
+    if (message.expiresAt !== null && message.expiresAt <= deps.clock()) {
+      metrics.attempts.inc({ ...labels, outcome: 'expired' });
+      await publisher.publish([
+        statusRecord(deps, message, key, 'EXPIRED', { reason: 'expired_before_send' }),
+      ]);
       return;
     }
 
@@ -110,7 +69,16 @@ export function createDispatchHandler(deps: DispatchDeps): RecordHandler {
       const err = classifyError(e);
       metrics.attempts.inc({ ...labels, outcome: err.retriable ? 'transient_error' : 'permanent_error' });
       log.warn({ ...logCtx, code: err.code, retriable: err.retriable }, 'send failed');
-      await toDlq(record, err, message);
+      const dlq = dlqRecord(deps.topics, record, err, deps.clock());
+      const attempt = dlq.headers?.attempt ?? '1';
+      await publisher.publish([
+        dlq,
+        statusRecord(deps, message, key, 'FAILED', {
+          reason: err.code,
+          attempt,
+          errorClass: dlq.headers?.['error-class'],
+        }),
+      ]);
       return;
     }
     stopTimer();
@@ -119,22 +87,32 @@ export function createDispatchHandler(deps: DispatchDeps): RecordHandler {
       { channel: message.channel, priority: message.priority },
       Math.max(0, (deps.clock() - message.createdAt) / 1000),
     );
-    await deps.deliveryKeys.markSent(key, providerMessageId);
-    await publisher.publish([statusRecord(deps, message, 'SENT', { providerMessageId, key })]);
+    try {
+      await deps.deliveryKeys.markSent(key, providerMessageId);
+    } catch (err) {
+      // The provider has it: a lost key only weakens duplicate protection, a retry would send twice.
+      log.error({ ...logCtx, err: classifyError(err).message }, 'could not record the delivery key');
+    }
+    await publisher.publish([statusRecord(deps, message, key, 'SENT', { providerMessageId })]);
     log.info({ ...logCtx, providerMessageId }, 'sent');
   };
+
+  return withDeadLetters(dispatch, deps);
 }
 
+/** Event ids derive from the delivery key (and attempt), so a redelivery re-emits the same event. */
 function statusRecord(
   deps: Pick<DispatchDeps, 'service' | 'topics' | 'clock'>,
   m: ChannelMessage,
-  status: 'SENT' | 'EXPIRED',
-  extra: { providerMessageId?: string; reason?: string; key?: string },
-) {
+  key: string,
+  status: 'SENT' | 'EXPIRED' | 'FAILED',
+  extra: { providerMessageId?: string; reason?: string; attempt?: string; errorClass?: string | undefined },
+): OutboundRecord {
   return {
     topic: deps.topics.status,
     key: m.notificationId,
     value: statusEvent({
+      eventId: stableEventId(key, status, extra.attempt ?? ''),
       notificationId: m.notificationId,
       status,
       channel: m.channel,
@@ -142,7 +120,7 @@ function statusRecord(
       at: deps.clock(),
       providerMessageId: extra.providerMessageId ?? null,
       reason: extra.reason ?? null,
-      ...(extra.key ? { eventId: stableEventId(extra.key, status) } : {}),
+      ...(extra.attempt ? { detail: { attempt: Number(extra.attempt), errorClass: extra.errorClass } } : {}),
     }),
   };
 }

@@ -38,8 +38,6 @@ export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Pro
     },
   });
 
-  const http = buildOpsServer(rt);
-  await http.listen(opts.http);
   const consumers = await startConsumers({
     kafka: rt.kafka,
     groups: PRIORITIES.map((p) => ({
@@ -49,9 +47,13 @@ export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Pro
     handle,
     log: rt.log,
     options: rt.consumerOptions,
+    onFatal: (err) => rt.fatal(err),
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
   });
   rt.readiness.checks.push(consumers.readiness());
+
+  const http = buildOpsServer(rt);
+  await http.listen(opts.http);
   installShutdown(rt, {
     consumers: [consumers],
     http,

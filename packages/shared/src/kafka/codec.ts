@@ -1,19 +1,22 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { AvroConfluentSchema } from '@kafkajs/confluent-schema-registry/dist/@types';
 import { HeraldError } from '../errors';
 import type { ReadinessCheck } from '../ops-server';
 import { channelMessageSchema, notificationRequestSchema, statusEventSchema } from './schemas';
 
 /**
  * Avro in the Confluent wire format (magic byte 0, 4-byte schema id, body), subjects by
- * TopicNameStrategy (`<topic>-value`). Schemas are registered on first use per subject (the
- * registry answers the existing id for a schema it already has), so any producer that registers
- * or looks up the same subject interoperates.
+ * TopicNameStrategy (`<topic>-value`), so any producer that looks up the same subject
+ * interoperates. Services only look their schema up (its id under the subject, cached); the
+ * provisioning step is what registers it.
  */
 export interface Codec {
+  /** Encodes with this code's schema; fails if the provisioning step has not registered it. */
   encode(topic: string, value: object): Promise<Buffer>;
   /** Throws HeraldError `malformed_payload` for bytes that are not a registered Avro record,
    *  `dependency_unavailable` when the registry cannot be asked. */
   decode(buffer: Buffer | null): Promise<unknown>;
+  /** Registers this code's schema under the topic's subject (provisioning), BACKWARD compatible. */
   register(topic: string): Promise<number>;
   readiness(): ReadinessCheck;
 }
@@ -33,26 +36,40 @@ function statusOf(err: unknown): number | undefined {
 export function createCodec(registryUrl: string): Codec {
   const registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
   const ids = new Map<string, Promise<number>>();
+  const schemaOf = (topic: string): AvroConfluentSchema => ({
+    type: SchemaType.AVRO,
+    schema: JSON.stringify(schemaForTopic(topic)),
+  });
 
-  const register = (topic: string): Promise<number> => {
+  const lookup = (topic: string): Promise<number> => {
     let id = ids.get(topic);
     if (!id) {
-      id = registry
-        .register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(schemaForTopic(topic)) },
-          { subject: `${topic}-value` },
-        )
-        .then((r) => r.id);
-      id.catch(() => ids.delete(topic));
+      id = registry.getRegistryIdBySchema(`${topic}-value`, schemaOf(topic)).catch((err: unknown) => {
+        ids.delete(topic);
+        // The client turns the registry's 404 into a ConfluentSchemaRegistryError without a status.
+        if ((err as Error).name === 'ConfluentSchemaRegistryError') {
+          throw new HeraldError(
+            'dependency_unavailable',
+            `schema for ${topic} is not registered: run provisioning`,
+            {
+              cause: err,
+            },
+          );
+        }
+        throw new HeraldError('dependency_unavailable', 'schema registry unavailable', { cause: err });
+      });
       ids.set(topic, id);
     }
     return id;
   };
 
   return {
-    register,
+    async register(topic) {
+      const { id } = await registry.register(schemaOf(topic), { subject: `${topic}-value` });
+      return id;
+    },
     async encode(topic, value) {
-      return registry.encode(await register(topic), value);
+      return registry.encode(await lookup(topic), value);
     },
     async decode(buffer) {
       if (!buffer || buffer.length < 6 || buffer[0] !== 0) {

@@ -36,6 +36,29 @@ export interface RunningConsumers {
 }
 
 /**
+ * Readiness of one consumer: true once it joined its group, false again when it crashes, stops or
+ * disconnects. A crash kafkajs will not restart from is fatal: the process stops (non-zero exit)
+ * so its supervisor (kubectl, ./dev up) starts a fresh one instead of leaving a zombie.
+ */
+export function trackConsumer(
+  consumer: Consumer,
+  groupId: string,
+  log: Logger,
+  onFatal: (err: Error) => void,
+) {
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.STOP, () => (joined = false));
+  consumer.on(consumer.events.DISCONNECT, () => (joined = false));
+  consumer.on(consumer.events.CRASH, (e) => {
+    joined = false;
+    log.error({ err: e.payload.error, groupId, restart: e.payload.restart }, 'consumer crashed');
+    if (!e.payload.restart) onFatal(e.payload.error);
+  });
+  return () => joined;
+}
+
+/**
  * One kafkajs consumer per group spec. Services give each priority lane its own group and consumer,
  * so a lane's backlog never sits in front of another lane's records (DESIGN.md §2.3).
  */
@@ -45,9 +68,10 @@ export async function startConsumers(opts: {
   handle: RecordHandler;
   log: Logger;
   options: ConsumerOptions;
+  onFatal: (err: Error) => void;
   partitionsConsumedConcurrently?: number;
 }): Promise<RunningConsumers> {
-  const joined = new Map<string, boolean>();
+  const ready: (() => boolean)[] = [];
   const consumers: Consumer[] = [];
   for (const spec of opts.groups) {
     const consumer = opts.kafka.consumer({
@@ -55,15 +79,7 @@ export async function startConsumers(opts: {
       allowAutoTopicCreation: false,
       ...opts.options,
     });
-    joined.set(spec.groupId, false);
-    consumer.on(consumer.events.GROUP_JOIN, () => joined.set(spec.groupId, true));
-    consumer.on(consumer.events.CRASH, (e) => {
-      opts.log.error(
-        { err: e.payload.error, groupId: spec.groupId, restart: e.payload.restart },
-        'consumer crashed',
-      );
-      if (!e.payload.restart) joined.set(spec.groupId, false);
-    });
+    ready.push(trackConsumer(consumer, spec.groupId, opts.log, opts.onFatal));
     await consumer.connect();
     // A new group starts at the beginning so records produced before it first joined are not skipped.
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
@@ -86,7 +102,7 @@ export async function startConsumers(opts: {
   return {
     readiness: () => ({
       name: 'kafka-consumers',
-      check: () => Promise.resolve([...joined.values()].every(Boolean)),
+      check: () => Promise.resolve(ready.every((r) => r())),
     }),
     async stop() {
       await Promise.all(consumers.map((c) => c.disconnect()));

@@ -49,6 +49,7 @@ function record(
 function setup(
   decoded: ChannelMessage | Error,
   send: (m: ChannelMessage) => Promise<{ providerMessageId: string }>,
+  opts: { markSentFails?: boolean; clock?: () => number } = {},
 ) {
   const published: OutboundRecord[] = [];
   const keys = new Map<string, string>();
@@ -60,7 +61,8 @@ function setup(
   };
   const deliveryKeys: DeliveryKeyStore = {
     sentAs: (k) => Promise.resolve(keys.get(k) ?? null),
-    markSent: (k, id) => Promise.resolve(void keys.set(k, id)),
+    markSent: (k, id) =>
+      opts.markSentFails ? Promise.reject(new Error('redis blip')) : Promise.resolve(void keys.set(k, id)),
   };
   const sender: ChannelSender = { provider: 'sendgrid', send: jest.fn(send), close: () => Promise.resolve() };
   const registry = new Registry();
@@ -71,7 +73,7 @@ function setup(
     publisher: { publish: (rs) => Promise.resolve(void published.push(...rs)) },
     topics: topicNames(),
     deliveryKeys,
-    clock: () => NOW,
+    clock: opts.clock ?? (() => NOW),
     log: pino({ level: 'silent' }),
     metrics: {
       attempts: metricsFor.dispatchAttempts(registry),
@@ -155,5 +157,38 @@ describe('dispatch handler', () => {
     await t.handle(record());
     expect(t.sender.send).not.toHaveBeenCalled();
     expect(t.statuses()).toEqual([expect.objectContaining({ status: 'EXPIRED', channel: 'EMAIL' })]);
+  });
+
+  it('keeps a message sent before its redelivery sent, even past its expiry', async () => {
+    let now = NOW;
+    const t = setup(
+      message({ expiresAt: NOW + 1000 }),
+      () => Promise.resolve({ providerMessageId: 'sg-1' }),
+      {
+        clock: () => now,
+      },
+    );
+    await t.handle(record());
+    now = NOW + 5000;
+    await t.handle(record());
+    expect(t.statuses().map((e) => e.status)).toEqual(['SENT', 'SENT']);
+  });
+
+  it('still reports sent when the delivery key cannot be written', async () => {
+    const t = setup(message(), () => Promise.resolve({ providerMessageId: 'sg-1' }), { markSentFails: true });
+    await t.handle(record());
+    expect(t.statuses()).toEqual([expect.objectContaining({ status: 'SENT', providerMessageId: 'sg-1' })]);
+    expect(t.published.some((r) => r.topic === 'notify.dlq')).toBe(false);
+  });
+
+  it('gives a failed attempt the same event id when the record is redelivered', async () => {
+    const t = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')));
+    await t.handle(record());
+    await t.handle(record());
+    const [a, b] = t.statuses();
+    expect(a?.eventId).toBe(b?.eventId);
+    const later = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')));
+    await later.handle(record(Buffer.from('encoded'), { attempt: '1' }));
+    expect(later.statuses()[0]?.eventId).not.toBe(a?.eventId);
   });
 });

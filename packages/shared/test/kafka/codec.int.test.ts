@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { HeraldError, createCodec, topicNames } from '@herald/shared';
 import type { NotificationRequest } from '@herald/shared';
-import { testEnv, uniquePrefix } from '@herald/test-support';
+import { deleteSubjects, testEnv, uniquePrefix } from '@herald/test-support';
 
 const request: NotificationRequest = {
   id: randomUUID(),
@@ -22,7 +22,10 @@ const request: NotificationRequest = {
 
 describe('codec on the real schema registry', () => {
   const codec = createCodec(testEnv.registryUrl);
-  const topic = topicNames(uniquePrefix('codec')).priority('LOW');
+  const prefix = uniquePrefix('codec');
+  const topic = topicNames(prefix).priority('LOW');
+  beforeAll(() => codec.register(topic));
+  afterAll(() => deleteSubjects(prefix));
 
   it('encodes in the Confluent wire format under <topic>-value and decodes back', async () => {
     const bytes = await codec.encode(topic, request);
@@ -36,6 +39,7 @@ describe('codec on the real schema registry', () => {
   it('registers a subject once and sets BACKWARD compatibility on it', async () => {
     const first = await codec.register(topic);
     expect(await createCodec(testEnv.registryUrl).register(topic)).toBe(first);
+    expect(first).toBe((await codec.encode(topic, request)).readInt32BE(1));
     const res = await fetch(`${testEnv.registryUrl}/config/${encodeURIComponent(`${topic}-value`)}`);
     expect(await res.json()).toEqual({ compatibilityLevel: 'BACKWARD' });
   });
@@ -57,6 +61,15 @@ describe('codec on the real schema registry', () => {
     const bytes = await codec.encode(topic, request);
     await expect(codec.decode(bytes.subarray(0, 12))).rejects.toEqual(
       expect.objectContaining({ code: 'malformed_payload' }),
+    );
+  });
+
+  it('refuses to encode for a subject provisioning did not register, as an outage to wait out', async () => {
+    await expect(codec.encode(`${prefix}notify.priority.high`, request)).rejects.toEqual(
+      expect.objectContaining({
+        code: 'dependency_unavailable',
+        message: expect.stringContaining('run provisioning'),
+      }),
     );
   });
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@herald/shared';
+import type { ErrorCode } from '@herald/shared/domain';
 
 /** What SendGrid answered, as far as deciding what to do next goes. */
 export interface SendGridFailure {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@herald/shared';
+import type { ErrorCode } from '@herald/shared/domain';
 
 /**
  * What firebase-admin reported. The SDK does not expose the HTTP status: it turns FCM's answer

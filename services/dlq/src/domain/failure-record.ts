@@ -1,3 +1,5 @@
+import { UUID } from '@herald/shared/domain';
+
 /** What a record's failure headers say, read back for parking. */
 export interface FailureInfo {
   reason: string;
@@ -24,13 +26,22 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
   };
 }
 
-/** The notification a failed record belongs to, when its payload could be decoded. */
+/**
+ * The notification a failed record belongs to, when its payload is a channel message or a request
+ * with a valid id. Anything else (a status event, a producer's bad id) gets no status event: one
+ * that the projection could not store would only come back here.
+ */
 export function subjectOf(
   decoded: unknown,
 ): { notificationId: string; channel: 'EMAIL' | 'SMS' | 'PUSH' | null } | null {
   if (typeof decoded !== 'object' || decoded === null) return null;
   const r = decoded as Record<string, unknown>;
-  if (typeof r.notificationId === 'string' && typeof r.channel === 'string') {
+  if (
+    typeof r.notificationId === 'string' &&
+    typeof r.address === 'string' &&
+    typeof r.channel === 'string'
+  ) {
+    if (!UUID.test(r.notificationId)) return null;
     const channel = r.channel === 'EMAIL' || r.channel === 'SMS' || r.channel === 'PUSH' ? r.channel : null;
     return { notificationId: r.notificationId, channel };
   }

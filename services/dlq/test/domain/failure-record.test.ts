@@ -50,5 +50,11 @@ describe('subjectOf', () => {
     expect(subjectOf(null)).toBeNull();
     expect(subjectOf('x')).toBeNull();
     expect(subjectOf({ foo: 1 })).toBeNull();
+    expect(subjectOf({ id: 'order-42', userId: 'u' })).toBeNull();
+    expect(subjectOf({ notificationId: 'not-a-uuid', channel: 'SMS', address: 'x' })).toBeNull();
+    // A status event is not a channel message: no PARKED event for it.
+    expect(
+      subjectOf({ eventId: 'e', notificationId: '0b8f2d52-6f0e-4a53-9a55-2f5a1d1f0d11', channel: 'SMS' }),
+    ).toBeNull();
   });
 });

@@ -2,10 +2,9 @@ import type { Redis } from '@herald/shared';
 import type { IdempotencyRecord } from '../domain/idempotency';
 
 export interface IdempotencyStore {
-  /** Claims the key for this request; returns the record already there if someone else has it. */
+  /** Claims the key for this request; returns the record already there if the key was taken. */
   claim(key: string, record: IdempotencyRecord): Promise<IdempotencyRecord | null>;
-  complete(key: string, record: IdempotencyRecord): Promise<void>;
-  release(key: string): Promise<void>;
+  save(key: string, record: IdempotencyRecord): Promise<void>;
 }
 
 export function redisIdempotencyStore(redis: Redis, ttlSeconds: number): IdempotencyStore {
@@ -15,14 +14,11 @@ export function redisIdempotencyStore(redis: Redis, ttlSeconds: number): Idempot
       const ok = await redis.set(k(key), JSON.stringify(record), 'EX', ttlSeconds, 'NX');
       if (ok === 'OK') return null;
       const existing = await redis.get(k(key));
-      // Expired between SET and GET: the claim can be retried by the client.
+      // Expired between SET and GET: treat it as a request still running; the client retries.
       return existing ? (JSON.parse(existing) as IdempotencyRecord) : { ...record, state: 'pending' };
     },
-    async complete(key, record) {
+    async save(key, record) {
       await redis.set(k(key), JSON.stringify(record), 'EX', ttlSeconds);
-    },
-    async release(key) {
-      await redis.del(k(key));
     },
   };
 }

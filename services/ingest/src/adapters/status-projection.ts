@@ -1,14 +1,18 @@
-import { classifyError } from '@herald/shared';
+import { HeraldError, STATUSES, UUID, classifyError, dlqRecord, trackConsumer } from '@herald/shared';
 import type {
   Codec,
   ConsumerOptions,
   Counter,
   Gauge,
+  InboundRecord,
   Kafka,
   Logger,
+  OutboundRecord,
   Pool,
+  Publisher,
   ReadinessCheck,
   StatusEvent,
+  TopicNames,
 } from '@herald/shared';
 
 const CHUNK = 500;
@@ -94,19 +98,38 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
   }
 }
 
+/** What the projection's columns require; a StatusEvent breaking it would fail its whole batch. */
+function invalidReason(e: StatusEvent): string | null {
+  if (!UUID.test(e.eventId)) return 'eventId is not a UUID';
+  if (!UUID.test(e.notificationId)) return 'notificationId is not a UUID';
+  if (!STATUSES.includes(e.status)) return `unknown status ${String(e.status)}`;
+  if (!Number.isFinite(e.at)) return 'at is not a timestamp';
+  if (e.detail !== null) {
+    try {
+      JSON.parse(e.detail);
+    } catch {
+      return 'detail is not JSON';
+    }
+  }
+  return null;
+}
+
 /**
  * Projects notify.status into Postgres off the delivery path: a batch of events becomes a few
  * multi-row inserts, and its offsets are committed after the insert. Redelivered events are
- * dropped by their event id.
+ * dropped by their event id. An event that cannot be decoded or projected is handed to notify.dlq
+ * (parked there) instead of failing the batch; a registry or Postgres outage is waited out.
  */
 export async function startStatusProjection(deps: {
   kafka: Kafka;
   consumerOptions: ConsumerOptions;
   groupId: string;
-  topic: string;
+  topics: TopicNames;
   codec: Codec;
+  publisher: Publisher;
   pool: Pool;
   log: Logger;
+  onFatal: (err: Error) => void;
   metrics: { projected: Counter; lag: Gauge };
 }): Promise<StatusProjection> {
   const consumer = deps.kafka.consumer({
@@ -114,32 +137,46 @@ export async function startStatusProjection(deps: {
     allowAutoTopicCreation: false,
     ...deps.consumerOptions,
   });
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  const ready = trackConsumer(consumer, deps.groupId, deps.log, deps.onFatal);
   await consumer.connect();
-  await consumer.subscribe({ topics: [deps.topic], fromBeginning: true });
+  await consumer.subscribe({ topics: [deps.topics.status], fromBeginning: true });
   await consumer.run({
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 2,
     eachBatch: async (payload) => {
       const { batch } = payload;
       const events: StatusEvent[] = [];
+      const rejected: OutboundRecord[] = [];
       for (const m of batch.messages) {
+        const record: InboundRecord = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+          timestamp: m.timestamp,
+        };
         try {
-          events.push((await deps.codec.decode(m.value)) as StatusEvent);
-        } catch (err) {
-          // A registry outage is waited out (the batch is retried); a bad record is skipped.
-          if (classifyError(err).retriable) throw err;
+          const event = (await deps.codec.decode(m.value)) as StatusEvent;
+          const reason = invalidReason(event);
+          if (reason) throw new HeraldError('malformed_payload', reason);
+          events.push(event);
+        } catch (e) {
+          const err = classifyError(e);
+          if (err.code === 'dependency_unavailable') throw err;
           deps.log.error(
-            { err, offset: m.offset, partition: batch.partition },
-            'skipping undecodable status event',
+            { offset: m.offset, partition: batch.partition, reason: err.message },
+            'parking status event',
           );
+          rejected.push(dlqRecord(deps.topics, record, err, Date.now()));
         }
       }
       for (let i = 0; i < events.length; i += CHUNK) {
         await writeChunk(deps.pool, events.slice(i, i + CHUNK));
         await payload.heartbeat();
       }
+      await deps.publisher.publish(rejected);
       if (!payload.isRunning() || payload.isStale()) return;
       const last = batch.messages.at(-1);
       if (last) payload.resolveOffset(last.offset);
@@ -149,7 +186,7 @@ export async function startStatusProjection(deps: {
     },
   });
   return {
-    readiness: () => ({ name: 'status-projection', check: () => Promise.resolve(joined) }),
+    readiness: () => ({ name: 'status-projection', check: () => Promise.resolve(ready()) }),
     stop: () => consumer.disconnect(),
   };
 }

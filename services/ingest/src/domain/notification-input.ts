@@ -1,10 +1,19 @@
-import { z } from '@herald/shared';
-import type { Channel, NotificationRequest, Priority } from '@herald/shared';
+import {
+  E164,
+  E164_HINT,
+  LOCALE,
+  LOCALE_HINT,
+  MAX_DATA_BYTES,
+  MAX_DEVICE_TOKENS,
+  USER_ID,
+  USER_ID_HINT,
+  z,
+} from '@herald/shared/domain';
+import type { Channel, NotificationRequest, Priority } from '@herald/shared/domain';
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const ID = /^[A-Za-z0-9._:@-]{1,200}$/;
-
-export const userIdSchema = z.string().regex(ID, 'expected 1-200 characters of A-Z a-z 0-9 . _ : @ -');
+export const userIdSchema = z.string().regex(USER_ID, USER_ID_HINT);
+export const phoneSchema = z.string().regex(E164, E164_HINT);
+export const localeSchema = z.string().regex(LOCALE, LOCALE_HINT);
 
 /** The body of POST /v1/notifications (and of each batch item). */
 export const notificationInputSchema = z.strictObject({
@@ -17,7 +26,13 @@ export const notificationInputSchema = z.strictObject({
     .min(1)
     .refine((cs) => new Set(cs).size === cs.length, 'channels must not repeat')
     .optional(),
-  data: z.record(z.string(), z.unknown()).default({}),
+  data: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .refine(
+      (d) => Buffer.byteLength(JSON.stringify(d)) <= MAX_DATA_BYTES,
+      `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
+    ),
   dedupKey: z.string().min(1).max(200).optional(),
   sendAt: z.iso.datetime({ offset: true }).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
@@ -28,8 +43,8 @@ export const notificationInputSchema = z.strictObject({
   to: z
     .strictObject({
       email: z.email().optional(),
-      phone: z.string().regex(E164, 'expected an E.164 number such as +14155550100').optional(),
-      deviceTokens: z.array(z.string().min(1).max(4096)).min(1).max(100).optional(),
+      phone: phoneSchema.optional(),
+      deviceTokens: z.array(z.string().min(1).max(4096)).min(1).max(MAX_DEVICE_TOKENS).optional(),
     })
     .optional(),
 });

@@ -1,4 +1,4 @@
-import type { Channel, Status } from '@herald/shared';
+import type { Channel, Status } from '@herald/shared/domain';
 
 /** One projected status event. */
 export interface EventRow {

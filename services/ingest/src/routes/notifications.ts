@@ -1,14 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { HeraldError, parseInput, statusEvent, z } from '@herald/shared';
+import { HeraldError, classifyError, parseInput, stableEventId, statusEvent, z } from '@herald/shared';
 import type {
   Counter,
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
+  Logger,
+  NotificationRequest,
   Publisher,
   TopicNames,
 } from '@herald/shared';
 import { idempotencyOutcome } from '../domain/idempotency';
+import type { IdempotencyRecord } from '../domain/idempotency';
 import { notificationInputSchema, toRequest } from '../domain/notification-input';
 import { buildView } from '../domain/timeline';
 import type { IdempotencyStore } from '../adapters/idempotency-store';
@@ -20,6 +23,7 @@ export interface NotificationRouteDeps {
   idempotency: IdempotencyStore;
   notifications: NotificationsRepo;
   clock: () => number;
+  log: Logger;
   metrics: { accepted: Counter<'priority' | 'source'> };
 }
 
@@ -48,52 +52,58 @@ function hashBody(body: unknown): string {
 }
 
 export function notificationRoutes(app: FastifyInstance, deps: NotificationRouteDeps): void {
-  const accept = async (body: unknown) => {
-    const input = parseInput(notificationInputSchema, body);
-    const now = deps.clock();
-    const built = toRequest(input, randomUUID(), now);
+  /** Validates and builds the request; nothing is claimed or produced for a bad one. */
+  const build = (body: unknown): NotificationRequest => {
+    const built = toRequest(parseInput(notificationInputSchema, body), randomUUID(), deps.clock());
     if (!built.ok) throw new HeraldError('validation_failed', built.message, { field: built.field });
-    const { request } = built;
+    return built.request;
+  };
+
+  const produce = async (request: NotificationRequest): Promise<void> => {
     await deps.publisher.publish([
       { topic: deps.topics.priority(request.priority), key: request.userId, value: request },
       {
         topic: deps.topics.status,
         key: request.id,
         value: statusEvent({
+          eventId: stableEventId(request.id, 'ACCEPTED'),
           notificationId: request.id,
           status: 'ACCEPTED',
           service: 'ingest',
-          at: now,
+          at: request.createdAt,
           detail: {
             userId: request.userId,
             category: request.category,
             priority: request.priority,
-            createdAt: now,
+            createdAt: request.createdAt,
           },
         }),
       },
     ]);
     deps.metrics.accepted.inc({ priority: request.priority, source: 'http' });
-    return request.id;
   };
 
   app.post('/v1/notifications', async (request: FastifyRequest, reply: FastifyReply) => {
+    const built = build(request.body);
     const rawKey = request.headers['idempotency-key'];
     if (rawKey === undefined) {
-      const id = await accept(request.body);
-      return reply.code(202).send({ id, status: 'accepted' });
+      await produce(built);
+      return reply.code(202).send({ id: built.id, status: 'accepted' });
     }
     const idemKey = parseInput(idempotencyKeySchema, rawKey, 'Idempotency-Key');
     const scoped = `${request.principal?.keyId ?? 'anon'}:${idemKey}`;
     const requestHash = hashBody(request.body);
-    const pendingId = randomUUID();
-    const existing = await deps.idempotency.claim(scoped, {
-      state: 'pending',
+    const record = (state: IdempotencyRecord['state'], notificationId: string): IdempotencyRecord => ({
+      state,
       requestHash,
-      notificationId: pendingId,
+      notificationId,
+      at: deps.clock(),
     });
+
+    let id = built.id;
+    const existing = await deps.idempotency.claim(scoped, record('pending', id));
     if (existing) {
-      const outcome = idempotencyOutcome(existing, requestHash);
+      const outcome = idempotencyOutcome(existing, requestHash, deps.clock());
       switch (outcome.kind) {
         case 'replay':
           return reply
@@ -110,16 +120,29 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
             'idempotency_key_reused',
             'this Idempotency-Key was used with a different request body',
           );
+        case 'resume':
+          id = outcome.notificationId;
+          await deps.idempotency.save(scoped, record('pending', id));
       }
     }
-    let id: string;
     try {
-      id = await accept(request.body);
+      await produce({ ...built, id });
     } catch (err) {
-      await deps.idempotency.release(scoped);
+      await deps.idempotency.save(scoped, record('failed', id)).catch((e: unknown) => {
+        deps.log.warn(
+          { notificationId: id, err: classifyError(e).message },
+          'could not mark the idempotency key failed',
+        );
+      });
       throw err;
     }
-    await deps.idempotency.complete(scoped, { state: 'done', requestHash, notificationId: id });
+    // Accepted is accepted: a lost `done` only makes a retry resume (same id) instead of replay.
+    await deps.idempotency.save(scoped, record('done', id)).catch((e: unknown) => {
+      deps.log.warn(
+        { notificationId: id, err: classifyError(e).message },
+        'could not record the idempotency key',
+      );
+    });
     return reply.code(202).send({ id, status: 'accepted' });
   });
 

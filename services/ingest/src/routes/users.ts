@@ -1,9 +1,7 @@
 import { HeraldError, parseInput, z } from '@herald/shared';
 import type { FastifyInstance } from '@herald/shared';
-import { userIdSchema } from '../domain/notification-input';
+import { localeSchema, phoneSchema, userIdSchema } from '../domain/notification-input';
 import type { UsersRepo } from '../adapters/users-repo';
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -16,11 +14,8 @@ function isTimeZone(tz: string): boolean {
 
 const userBody = z.strictObject({
   email: z.email().nullable().default(null),
-  phone: z.string().regex(E164, 'expected an E.164 number such as +14155550100').nullable().default(null),
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
-    .default('en'),
+  phone: phoneSchema.nullable().default(null),
+  locale: localeSchema.default('en'),
   timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris').default('UTC'),
 });
 

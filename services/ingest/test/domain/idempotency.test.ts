@@ -1,23 +1,36 @@
-import { idempotencyOutcome } from '../../src/domain/idempotency';
+import { IDEMPOTENCY_LEASE_MS, idempotencyOutcome } from '../../src/domain/idempotency';
+import type { IdempotencyRecord } from '../../src/domain/idempotency';
+
+const NOW = 1_000_000;
+const rec = (state: IdempotencyRecord['state'], at = NOW): IdempotencyRecord => ({
+  state,
+  requestHash: 'h',
+  notificationId: 'n1',
+  at,
+});
 
 describe('idempotencyOutcome', () => {
   it('replays a finished request with the same body', () => {
-    expect(idempotencyOutcome({ state: 'done', requestHash: 'h', notificationId: 'n1' }, 'h')).toEqual({
-      kind: 'replay',
-      notificationId: 'n1',
-    });
+    expect(idempotencyOutcome(rec('done'), 'h', NOW)).toEqual({ kind: 'replay', notificationId: 'n1' });
   });
-  it('reports a request still in progress', () => {
-    expect(idempotencyOutcome({ state: 'pending', requestHash: 'h', notificationId: 'n1' }, 'h')).toEqual({
+
+  it('reports a request still within its lease as in progress', () => {
+    expect(idempotencyOutcome(rec('pending', NOW - IDEMPOTENCY_LEASE_MS + 1), 'h', NOW)).toEqual({
       kind: 'in_progress',
     });
   });
-  it('refuses the same key with another body, finished or not', () => {
-    expect(idempotencyOutcome({ state: 'done', requestHash: 'h', notificationId: 'n1' }, 'other')).toEqual({
-      kind: 'conflict',
+
+  it('resumes, under the same id, a request that failed or whose holder died', () => {
+    expect(idempotencyOutcome(rec('failed'), 'h', NOW)).toEqual({ kind: 'resume', notificationId: 'n1' });
+    expect(idempotencyOutcome(rec('pending', NOW - IDEMPOTENCY_LEASE_MS), 'h', NOW)).toEqual({
+      kind: 'resume',
+      notificationId: 'n1',
     });
-    expect(idempotencyOutcome({ state: 'pending', requestHash: 'h', notificationId: 'n1' }, 'other')).toEqual(
-      { kind: 'conflict' },
-    );
+  });
+
+  it('refuses the same key with another body, whatever its state', () => {
+    for (const state of ['pending', 'failed', 'done'] as const) {
+      expect(idempotencyOutcome(rec(state), 'other', NOW)).toEqual({ kind: 'conflict' });
+    }
   });
 });

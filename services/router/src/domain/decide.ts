@@ -1,5 +1,5 @@
-import { CHANNELS } from '@herald/shared';
-import type { Channel, NotificationRequest } from '@herald/shared';
+import { CHANNELS } from '@herald/shared/domain';
+import type { Channel, NotificationRequest } from '@herald/shared/domain';
 
 /** Who to reach and where: the stored user merged with the request's direct addresses. */
 export interface Recipient {

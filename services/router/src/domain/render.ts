@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { HeraldError } from '@herald/shared';
+import { HeraldError } from '@herald/shared/domain';
 
 /** One channel's template, as stored (versioned per channel and locale). */
 export interface Template {

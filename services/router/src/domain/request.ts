@@ -1,33 +1,69 @@
-import { CHANNELS, PRIORITIES } from '@herald/shared';
-import type { NotificationRequest } from '@herald/shared';
+import {
+  CHANNELS,
+  E164,
+  LOCALE,
+  MAX_DATA_BYTES,
+  MAX_DEVICE_TOKENS,
+  PRIORITIES,
+  USER_ID,
+  UUID,
+  z,
+} from '@herald/shared/domain';
+import type { NotificationRequest } from '@herald/shared/domain';
 
 export type Validated =
-  { ok: true; request: NotificationRequest; data: Record<string, unknown> } | { ok: false; reason: string };
+  | { ok: true; request: NotificationRequest; data: Record<string, unknown> }
+  | { ok: false; reason: string; notificationId: string | null };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const nullable = <T extends z.ZodType>(t: T) => t.nullable();
 
 /**
- * What Avro cannot check: a record from any producer is decoded by its schema, then held to the
- * rules the HTTP API enforces, so a bad producer's record is parked with a reason, not half-sent.
+ * A decoded record from any producer is held to the rules the HTTP API enforces, so a bad
+ * producer's record is parked with a reason rather than half-sent or retried forever.
  */
-export function validateRequest(request: NotificationRequest): Validated {
-  if (!UUID.test(request.id)) return { ok: false, reason: 'id must be a UUID' };
-  if (request.userId.trim() === '') return { ok: false, reason: 'userId must not be empty' };
-  if (request.category.trim() === '') return { ok: false, reason: 'category must not be empty' };
-  if (!PRIORITIES.includes(request.priority))
-    return { ok: false, reason: `unknown priority ${request.priority}` };
-  if (request.channels) {
-    if (request.channels.length === 0) return { ok: false, reason: 'channels must not be empty (use null)' };
-    if (request.channels.some((c) => !CHANNELS.includes(c))) return { ok: false, reason: 'unknown channel' };
+const requestSchema = z.object({
+  id: z.string().regex(UUID, 'must be a UUID'),
+  userId: z.string().regex(USER_ID, 'must be 1-200 characters of A-Z a-z 0-9 . _ : @ -'),
+  category: z.string().min(1).max(100),
+  priority: z.enum(PRIORITIES),
+  templateId: nullable(z.string().min(1).max(200)),
+  channels: nullable(z.array(z.enum(CHANNELS)).min(1, 'must not be empty (use null)')),
+  data: z.string().max(MAX_DATA_BYTES, `must be at most ${MAX_DATA_BYTES} bytes`),
+  dedupKey: nullable(z.string().min(1).max(200)),
+  createdAt: z.number().int(),
+  sendAt: nullable(z.number().int()),
+  expiresAt: nullable(z.number().int()),
+  to: nullable(
+    z.object({
+      email: nullable(z.string().min(3).max(320).includes('@')),
+      phone: nullable(z.string().regex(E164, 'must be E.164')),
+      deviceTokens: nullable(z.array(z.string().min(1).max(4096)).max(MAX_DEVICE_TOKENS)),
+    }),
+  ),
+  locale: nullable(z.string().regex(LOCALE, 'must be a BCP 47 tag')),
+});
+
+function idOf(decoded: unknown): string | null {
+  const id = (decoded as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && UUID.test(id) ? id : null;
+}
+
+export function validateRequest(decoded: unknown): Validated {
+  const parsed = requestSchema.safeParse(decoded);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const reason = issue ? `${issue.path.join('.') || 'record'} ${issue.message}` : 'invalid request';
+    return { ok: false, reason, notificationId: idOf(decoded) };
   }
+  const request = parsed.data;
   let data: unknown;
   try {
     data = request.data === '' ? {} : JSON.parse(request.data);
   } catch {
-    return { ok: false, reason: 'data is not valid JSON' };
+    return { ok: false, reason: 'data is not valid JSON', notificationId: request.id };
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return { ok: false, reason: 'data must be a JSON object' };
+    return { ok: false, reason: 'data must be a JSON object', notificationId: request.id };
   }
   return { ok: true, request, data: data as Record<string, unknown> };
 }

@@ -27,15 +27,31 @@ describe('validateRequest', () => {
   });
 
   it.each([
-    [{ id: 'not-a-uuid' }, 'id must be a UUID'],
-    [{ userId: ' ' }, 'userId must not be empty'],
-    [{ category: '' }, 'category must not be empty'],
-    [{ channels: [] }, 'channels must not be empty (use null)'],
-    [{ data: '{oops' }, 'data is not valid JSON'],
-    [{ data: '[1,2]' }, 'data must be a JSON object'],
-    [{ data: 'null' }, 'data must be a JSON object'],
-  ] as [Partial<NotificationRequest>, string][])('rejects %j', (patch, reason) => {
-    expect(validateRequest({ ...base, ...patch })).toEqual({ ok: false, reason });
+    [{ id: 'order-42' }, 'id must be a UUID', null],
+    [{ userId: ' ' }, 'userId must be', base.id],
+    [{ userId: 'a\u0000b' }, 'userId must be', base.id],
+    [{ category: '' }, 'category', base.id],
+    [{ channels: [] }, 'channels must not be empty (use null)', base.id],
+    [{ channels: ['FAX'] }, 'channels.0', base.id],
+    [{ locale: 'en\u0000' }, 'locale must be a BCP 47 tag', base.id],
+    [{ to: { email: null, phone: '0612', deviceTokens: null } }, 'to.phone must be E.164', base.id],
+    [{ data: 'x'.repeat(65 * 1024) }, 'data must be at most', base.id],
+    [{ data: '{oops' }, 'data is not valid JSON', base.id],
+    [{ data: '[1,2]' }, 'data must be a JSON object', base.id],
+    [{ data: 'null' }, 'data must be a JSON object', base.id],
+  ] as [Partial<NotificationRequest>, string, string | null][])(
+    'rejects %j',
+    (patch, reason, notificationId) => {
+      const out = validateRequest({ ...base, ...patch });
+      expect(out).toEqual({ ok: false, reason: expect.stringContaining(reason), notificationId });
+    },
+  );
+
+  it('rejects a record of another shape without throwing', () => {
+    expect(validateRequest({ notificationId: 'x', channel: 'SMS' })).toEqual(
+      expect.objectContaining({ ok: false, notificationId: null }),
+    );
+    expect(validateRequest(null)).toEqual(expect.objectContaining({ ok: false }));
   });
 });
 

@@ -1,0 +1,11 @@
+/**
+ * `@herald/shared/domain`: what pure code may import. Nothing here loads Kafka, Postgres, Redis or
+ * Fastify clients.
+ */
+export * from './types';
+export * from './sender';
+export * from './validation';
+export * from './failure';
+export * from './delivery-key';
+export * from '../errors';
+export { z } from 'zod';

@@ -1,0 +1,11 @@
+/** Input rules shared by the HTTP API and the router (which re-checks records from any producer). */
+export const USER_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+export const USER_ID_HINT = 'expected 1-200 characters of A-Z a-z 0-9 . _ : @ -';
+export const E164 = /^\+[1-9]\d{6,14}$/;
+export const E164_HINT = 'expected an E.164 number such as +14155550100';
+export const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+export const LOCALE_HINT = 'expected a BCP 47 tag such as en or pt-BR';
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Template variables, as JSON: enough for any message, small enough for one Kafka record. */
+export const MAX_DATA_BYTES = 64 * 1024;
+export const MAX_DEVICE_TOKENS = 100;
