@@ -63,7 +63,7 @@ interface KafkaJSLike extends Error {
 /** kafkajs says itself whether an error is worth retrying; running out of retries keeps the cause's verdict. */
 function kafkaRetriable(err: KafkaJSLike): boolean {
   if (err.name === 'KafkaJSNumberOfRetriesExceeded' && err.cause instanceof Error) {
-    return kafkaRetriable(err.cause as KafkaJSLike);
+    return kafkaRetriable(err.cause);
   }
   return err.retriable !== false;
 }
