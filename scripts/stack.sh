@@ -4,8 +4,13 @@
 ensure_node_deps() {
   command -v node >/dev/null || die "node not found: Herald needs Node.js 20.19 or newer"
   if ! command -v pnpm >/dev/null; then
-    log "installing pnpm"
-    npm install -g "pnpm@$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")" >/dev/null
+    local version
+    version="$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
+    log "installing pnpm $version"
+    # corepack ships with Node; npm -g is the fallback. Both write to Node's prefix (root, or sudo).
+    { command -v corepack >/dev/null && corepack enable pnpm 2>/dev/null && pnpm --version >/dev/null 2>&1; } ||
+      npm install -g "pnpm@$version" >/dev/null ||
+      die "could not install pnpm $version: install it yourself (npm install -g pnpm@$version)"
   fi
   local stamp="$ROOT/node_modules/.herald-install-stamp" want
   want="$(cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/{packages,services}/*/package.json "$ROOT/test/package.json" | sha256sum | cut -d' ' -f1)"
@@ -21,11 +26,12 @@ build() {
   (cd "$ROOT" && pnpm -s build)
 }
 
+# Chained with && so that a failure fails the step even where the caller disabled `set -e`.
 infra_up() {
-  "$INFRA/postgres.sh" ensure
-  "$INFRA/redis.sh" ensure
-  "$INFRA/kafka.sh" start
-  "$INFRA/registry.sh" start
+  "$INFRA/postgres.sh" ensure &&
+    "$INFRA/redis.sh" ensure &&
+    "$INFRA/kafka.sh" start &&
+    "$INFRA/registry.sh" start
 }
 
 provision() {

@@ -229,8 +229,15 @@ describe('the whole pipeline', () => {
     );
   });
 
-  it('loses nothing when a dispatcher is killed with SIGKILL', async () => {
-    await stack.stopService('dispatcher-email', 'SIGKILL');
+  it('loses nothing when a dispatcher is killed with SIGKILL in the middle of a send', async () => {
+    // The provider holds the request for 5 s; the dispatcher is killed while it waits.
+    stack.sandbox.faults.set({
+      provider: 'sendgrid',
+      latencyMs: 5000,
+      errorRate: 0,
+      status: 503,
+      outage: false,
+    });
     const user = `kill-${randomUUID().slice(0, 8)}`;
     const res = await stack.api('POST', '/v1/notifications', {
       userId: user,
@@ -239,7 +246,12 @@ describe('the whole pipeline', () => {
       data: { title: 'Survives kill -9', body: 'x' },
     });
     expect(res.status).toBe(202);
+    await waitFor('the send to be in flight', () => stack.sandboxInFlight() > 0);
+    await stack.stopService('dispatcher-email', 'SIGKILL');
+    stack.sandbox.faults.clear();
     await stack.restartService('dispatcher-email');
+
+    // At least once: the killed attempt may have landed too, and the restarted one sends again.
     const [email] = await received(`${user}@example.com`);
     expect(email?.subject).toBe('Survives kill -9');
     await timelineWhen(res.body.id as string, (c) => c.email?.status === 'sent');

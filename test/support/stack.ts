@@ -63,7 +63,18 @@ export async function startStack(label: string) {
     log: silentLog,
   });
 
-  const sandbox = createSandbox();
+  // Requests the sandbox is holding (injected latency): lets a test act while a send is in flight.
+  let inFlight = 0;
+  const sandbox = createSandbox({
+    sleep: async (ms) => {
+      inFlight++;
+      try {
+        await new Promise((r) => setTimeout(r, ms));
+      } finally {
+        inFlight--;
+      }
+    },
+  });
   await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
   const sandboxUrl = `http://127.0.0.1:${(sandbox.app.server.address() as net.AddressInfo).port}`;
 
@@ -126,12 +137,13 @@ export async function startStack(label: string) {
   await Promise.all(started.map(ready));
 
   const pool = createPool(databaseUrl, 2);
-  const apiKey = await createApiKey(pool, 'e2e');
+  const apiKey = await createApiKey(pool, 'e2e', ['send', 'admin']);
   const url = (name: ServiceName, p: string) => `http://127.0.0.1:${procs.get(name)?.port}${p}`;
 
   return {
     prefix,
     sandbox,
+    sandboxInFlight: () => inFlight,
     pool,
     apiKey,
     url,

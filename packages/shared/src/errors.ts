@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   // Pipeline, transient: retried
   provider_rate_limited: { retriable: true, httpStatus: undefined },
   provider_unavailable: { retriable: true, httpStatus: undefined },
+  /** Our credentials were refused (rotated key, revoked account): an operator's fix, then a retry. */
+  provider_auth_failed: { retriable: true, httpStatus: undefined },
   dependency_unavailable: { retriable: true, httpStatus: 503 },
   unknown: { retriable: true, httpStatus: 500 },
 } as const satisfies Record<string, { retriable: boolean; httpStatus: number | undefined }>;

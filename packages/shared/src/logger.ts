@@ -3,13 +3,14 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /**
- * Personal data never reaches the logs: addresses, tokens and auth headers are censored wherever
- * they appear in a logged object, at the top level or one level down.
+ * Addresses, tokens and auth headers are censored where they appear in a logged object, up to two
+ * levels down. This is a safety net: code logs ids and error codes, never addresses.
  */
 const SENSITIVE = ['email', 'phone', 'address', 'token', 'deviceTokens', 'to', 'authorization', 'apiKey'];
 export const REDACT_PATHS = [
   ...SENSITIVE,
   ...SENSITIVE.map((k) => `*.${k}`),
+  ...SENSITIVE.map((k) => `*.*.${k}`),
   'req.headers.authorization',
   'req.headers["idempotency-key"]',
 ];

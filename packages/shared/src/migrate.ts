@@ -34,7 +34,9 @@ export async function runMigrations(databaseUrl: string): Promise<string> {
   const { stdout } = await run(
     process.execPath,
     [bin, 'up', '-m', MIGRATIONS_DIR, '--migration-file-language', 'sql', '--check-order', '--no-verbose'],
-    { env: { DATABASE_URL: databaseUrl }, maxBuffer: 10 * 1024 * 1024 },
+    // The child inherits PGPASSWORD, PGSSL* and friends; this is not configuration being read.
+    // eslint-disable-next-line no-restricted-properties
+    { env: { ...process.env, DATABASE_URL: databaseUrl }, maxBuffer: 10 * 1024 * 1024 },
   );
   return stdout;
 }

@@ -16,13 +16,13 @@ describe('log redaction', () => {
       {
         notificationId: 'n1',
         email: 'a@b.c',
-        user: { phone: '+1415', token: 't' },
+        user: { phone: '+1415', token: 't', profile: { email: 'deep@x.y' } },
         req: { headers: { authorization: 'Bearer k' } },
       },
       'hello',
     );
     const out = lines.join('');
     expect(out).toContain('"notificationId":"n1"');
-    for (const secret of ['a@b.c', '+1415', '"t"', 'Bearer k']) expect(out).not.toContain(secret);
+    for (const secret of ['a@b.c', '+1415', '"t"', 'Bearer k', 'deep@x.y']) expect(out).not.toContain(secret);
   });
 });

@@ -20,7 +20,7 @@ export function buildApp(
 ): FastifyInstance {
   const app = buildOpsServer(rt);
   registerErrorHandler(app, rt.log);
-  const auth = apiKeyAuth(rt.pool);
+  const auth = apiKeyAuth(rt.pool, 'admin');
   app.get('/v1/dead-letters', { onRequest: auth }, async (request) => {
     const q = parseInput(listQuery, request.query, 'query');
     const items = await deadLetters.list({

@@ -97,7 +97,8 @@ describe('dlq handler on real Postgres and Kafka', () => {
         },
         pgDeadLetters(deps.pool),
       );
-      const key = await createApiKey(deps.pool, 'dlq-test');
+      const key = await createApiKey(deps.pool, 'dlq-test', ['admin']);
+      const sendOnly = await createApiKey(deps.pool, 'dlq-test-send');
       const list = await app.inject({
         method: 'GET',
         url: `/v1/dead-letters?notificationId=${message.notificationId}`,
@@ -124,6 +125,15 @@ describe('dlq handler on real Postgres and Kafka', () => {
         ).statusCode,
       ).toBe(400);
       expect((await app.inject({ method: 'GET', url: '/v1/dead-letters' })).statusCode).toBe(401);
+      const forbidden = await app.inject({
+        method: 'GET',
+        url: '/v1/dead-letters',
+        headers: { authorization: `Bearer ${sendOnly}` },
+      });
+      expect(forbidden.statusCode).toBe(403);
+      expect(forbidden.json()).toEqual({
+        error: { code: 'forbidden', message: 'this API key lacks the admin scope' },
+      });
       await app.close();
     } finally {
       await collector.stop();

@@ -19,7 +19,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = buildOpsServer(deps, { bodyLimit: deps.bodyLimit });
   registerErrorHandler(app, deps.log);
   void app.register((api, _opts, done) => {
-    api.addHook('onRequest', apiKeyAuth(deps.pool));
+    api.addHook('onRequest', apiKeyAuth(deps.pool, 'send'));
     notificationRoutes(api, deps);
     userRoutes(api, deps);
     done();

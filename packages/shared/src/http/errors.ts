@@ -14,7 +14,8 @@ function fromFastify(err: FastifyError): HeraldError | null {
   if (
     err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
     err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    err instanceof SyntaxError
+    // Fastify's JSON parser marks its own syntax errors 400; any other SyntaxError is ours (a 500).
+    (err instanceof SyntaxError && err.statusCode === 400)
   )
     return new HeraldError('validation_failed', `body is not valid JSON: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
@@ -28,7 +29,10 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     const known = err instanceof HeraldError ? err : fromFastify(err);
     const herald = known ?? classifyError(err);
     const status = herald.httpStatus ?? 500;
-    if (status >= 500) log.error({ err, url: request.url, method: request.method }, 'request failed');
+    // The route pattern, not the URL: paths carry user ids and device tokens.
+    const route = request.routeOptions.url ?? 'unknown route';
+    if (status >= 500)
+      log.error({ err: herald.message, code: herald.code, route, method: request.method }, 'request failed');
     if (status === 503 || status === 409) void reply.header('retry-after', '1');
     const body: ErrorBody = {
       error: {

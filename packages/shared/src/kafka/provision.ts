@@ -19,7 +19,13 @@ export async function ensureTopics(
           topic: s.topic,
           numPartitions: s.numPartitions,
           replicationFactor,
-          configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+          // acks=all means "every in-sync replica": with replicas, at least two must have it.
+          configEntries: Object.entries({
+            ...(replicationFactor > 1
+              ? { 'min.insync.replicas': String(Math.min(2, replicationFactor)) }
+              : {}),
+            ...s.configs,
+          }).map(([name, value]) => ({ name, value })),
         })),
       });
     }

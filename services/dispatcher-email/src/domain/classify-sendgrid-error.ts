@@ -15,6 +15,7 @@ const RECIPIENT_FIELD = /^personalizations\.\d+\.(to|cc|bcc)(\.\d+\.email)?$/;
 export function classifySendGridError({ status, fields }: SendGridFailure): ErrorCode {
   if (status === undefined || status === 408 || status >= 500) return 'provider_unavailable';
   if (status === 429) return 'provider_rate_limited';
+  if (status === 401 || status === 403) return 'provider_auth_failed';
   if (status === 400 && fields.some((f) => f !== null && RECIPIENT_FIELD.test(f))) return 'invalid_address';
   return 'provider_rejected';
 }

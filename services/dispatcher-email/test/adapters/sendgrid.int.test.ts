@@ -104,13 +104,13 @@ describe('SendGrid sender against the provider sandbox', () => {
     expect(err.cause).toBeUndefined();
   });
 
-  it('maps 401 to provider_rejected', async () => {
+  it('maps 401 to provider_auth_failed (transient: an operator fixes the key)', async () => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK warns about the empty key
     const unauthorised = senderFor(baseUrl, { apiKey: '' });
     const err = await failure(unauthorised.send(message()));
     expect(err).toMatchObject({
-      code: 'provider_rejected',
-      retriable: false,
+      code: 'provider_auth_failed',
+      retriable: true,
       message: 'SendGrid answered 401',
     });
   });

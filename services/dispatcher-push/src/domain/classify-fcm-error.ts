@@ -30,10 +30,11 @@ const BY_CODE: Readonly<Record<string, ErrorCode>> = {
   // Fetching an access token failed: usually the network to Google's token endpoint.
   'app/invalid-credential': 'provider_unavailable',
   // UNAUTHENTICATED (401; the SDK reports it as a third-party auth error), PERMISSION_DENIED /
-  // SENDER_ID_MISMATCH (403), and payloads FCM refuses
-  'messaging/third-party-auth-error': 'provider_rejected',
-  'messaging/authentication-error': 'provider_rejected',
-  'messaging/mismatched-credential': 'provider_rejected',
+  // SENDER_ID_MISMATCH (403): our credentials, to be fixed by an operator and retried
+  'messaging/third-party-auth-error': 'provider_auth_failed',
+  'messaging/authentication-error': 'provider_auth_failed',
+  'messaging/mismatched-credential': 'provider_auth_failed',
+  // Payloads FCM refuses
   'messaging/invalid-package-name': 'provider_rejected',
   'messaging/invalid-payload': 'provider_rejected',
   'messaging/invalid-data-payload-key': 'provider_rejected',

@@ -29,5 +29,6 @@ export function classifyTwilioError({ status, code }: TwilioFailure): ErrorCode 
   if (code !== undefined && RECIPIENT_CODES.has(code)) return 'invalid_address';
   if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) return 'provider_rate_limited';
   if (status === undefined || status === 408 || status >= 500) return 'provider_unavailable';
+  if (status === 401 || status === 403 || code === 20003) return 'provider_auth_failed';
   return 'provider_rejected';
 }

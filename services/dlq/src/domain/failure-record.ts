@@ -45,7 +45,8 @@ export function subjectOf(
     const channel = r.channel === 'EMAIL' || r.channel === 'SMS' || r.channel === 'PUSH' ? r.channel : null;
     return { notificationId: r.notificationId, channel };
   }
-  if (typeof r.id === 'string' && typeof r.userId === 'string')
+  if (typeof r.id === 'string' && typeof r.userId === 'string' && UUID.test(r.id)) {
     return { notificationId: r.id, channel: null };
+  }
   return null;
 }

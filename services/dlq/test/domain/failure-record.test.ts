@@ -37,15 +37,17 @@ describe('readFailure', () => {
 
 describe('subjectOf', () => {
   it('finds the notification of a channel message or of a request', () => {
-    expect(subjectOf({ notificationId: 'n1', channel: 'SMS', address: 'x' })).toEqual({
-      notificationId: 'n1',
+    const n1 = '0b8f2d52-6f0e-4a53-9a55-2f5a1d1f0d11';
+    expect(subjectOf({ notificationId: n1, channel: 'SMS', address: 'x' })).toEqual({
+      notificationId: n1,
       channel: 'SMS',
     });
-    expect(subjectOf({ id: 'n2', userId: 'u', priority: 'LOW' })).toEqual({
-      notificationId: 'n2',
+    expect(subjectOf({ id: n1, userId: 'u', priority: 'LOW' })).toEqual({
+      notificationId: n1,
       channel: null,
     });
   });
+
   it('finds nothing in anything else', () => {
     expect(subjectOf(null)).toBeNull();
     expect(subjectOf('x')).toBeNull();
