@@ -3,3 +3,4 @@ export * from './infra';
 export * from './consume';
 export * from './stack';
 export * from './deps';
+export * from './senders';

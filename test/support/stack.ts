@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { createApiKey, createPool, deleteTopics, provision, topicSpecs } from '@herald/shared';
 import { createSandbox } from '@herald/provider-sandbox';
 import { testEnv } from './env';
 import { deleteSubjects, silentLog, testKafka, uniquePrefix, waitFor } from './infra';
+import { freePort, listenOnLoopback } from './senders';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -20,17 +20,6 @@ const SERVICES = [
   'dlq',
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   name: ServiceName;
@@ -75,8 +64,7 @@ export async function startStack(label: string) {
       }
     },
   });
-  await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
-  const sandboxUrl = `http://127.0.0.1:${(sandbox.app.server.address() as net.AddressInfo).port}`;
+  const sandboxUrl = await listenOnLoopback(sandbox.app);
 
   const common: Record<string, string> = {
     PATH: process.env.PATH ?? '',

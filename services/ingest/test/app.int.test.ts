@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApiKey, createRegistry, metricsFor, statusEvent } from '@herald/shared';
-import type { FastifyInstance, NotificationRequest, StatusEvent } from '@herald/shared';
+import type { FastifyInstance, NotificationRequest, Publisher, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, waitFor, silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
@@ -16,15 +16,15 @@ let key: string;
 let projection: StatusProjection;
 const log = silentLog;
 
-beforeAll(async () => {
-  deps = await integrationDeps('ingest');
+/** The app as main.ts builds it, on the test's real clients, with the publisher given. */
+function appWith(publisher: Publisher): FastifyInstance {
   const registry = createRegistry('ingest-test');
-  app = buildApp({
+  return buildApp({
     registry,
     readiness: { draining: false, checks: [] },
     pool: deps.pool,
     log,
-    publisher: deps.publisher,
+    publisher,
     topics: deps.topics,
     idempotency: redisIdempotencyStore(deps.redis, 60),
     notifications: pgNotificationsRepo(deps.pool),
@@ -33,6 +33,12 @@ beforeAll(async () => {
     metrics: { accepted: metricsFor.acceptedRequests(registry) },
     bodyLimit: 64 * 1024,
   });
+}
+
+beforeAll(async () => {
+  deps = await integrationDeps('ingest');
+  const registry = createRegistry('ingest-test');
+  app = appWith(deps.publisher);
   key = await createApiKey(deps.pool, 'ingest-test');
   projection = await startStatusProjection({
     kafka: deps.kafka,
@@ -172,21 +178,7 @@ describe('when Kafka is unreachable', () => {
     const down = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     down.name = 'KafkaJSConnectionError';
     let kafkaUp = false;
-    const registry = createRegistry('ingest-test-down');
-    const flaky = buildApp({
-      registry,
-      readiness: { draining: false, checks: [] },
-      pool: deps.pool,
-      log,
-      publisher: { publish: (rs) => (kafkaUp ? deps.publisher.publish(rs) : Promise.reject(down)) },
-      topics: deps.topics,
-      idempotency: redisIdempotencyStore(deps.redis, 60),
-      notifications: pgNotificationsRepo(deps.pool),
-      users: pgUsersRepo(deps.pool),
-      clock: Date.now,
-      metrics: { accepted: metricsFor.acceptedRequests(registry) },
-      bodyLimit: 64 * 1024,
-    });
+    const flaky = appWith({ publish: (rs) => (kafkaUp ? deps.publisher.publish(rs) : Promise.reject(down)) });
     const send = () =>
       flaky.inject({
         method: 'POST',

@@ -1,8 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { createSandbox } from '@herald/provider-sandbox';
 import type { Sandbox } from '@herald/provider-sandbox';
-import { HeraldError } from '@herald/shared';
+import { closedPortUrl, failureOf as failure, listenOnLoopback } from '@herald/test-support';
 import type { ChannelMessage, ChannelSender } from '@herald/shared';
 import { createSendGridSender } from '../../src/adapters/sendgrid';
 
@@ -24,24 +22,6 @@ const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
   ...overrides,
 });
 
-async function failure(promise: Promise<unknown>): Promise<HeraldError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof HeraldError) return err;
-    throw err;
-  }
-  throw new Error('expected the send to fail');
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
 describe('SendGrid sender against the provider sandbox', () => {
   let sandbox: Sandbox;
   let baseUrl: string;
@@ -57,8 +37,7 @@ describe('SendGrid sender against the provider sandbox', () => {
 
   beforeAll(async () => {
     sandbox = createSandbox();
-    await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(sandbox.app.server.address() as AddressInfo).port}`;
+    baseUrl = await listenOnLoopback(sandbox.app);
     sender = senderFor(baseUrl);
   });
   afterAll(async () => {
