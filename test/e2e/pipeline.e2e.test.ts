@@ -1,6 +1,8 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Partitioners } from 'kafkajs';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { SandboxMessage } from '@herald/provider-sandbox';
 import { startStack, testEnv, testKafka, waitFor } from '@herald/test-support';
 import type { Stack } from '@herald/test-support';
@@ -60,6 +62,26 @@ async function timelineWhen(id: string, done: (channels: Record<string, ChannelV
 
 const allSent = (channels: Record<string, ChannelView>) =>
   ['email', 'sms', 'push'].every((c) => channels[c]?.status === 'sent');
+
+describe('start-up', () => {
+  it('stops a service whose configuration is missing or malformed, naming every variable', async () => {
+    const child = spawnSync(
+      process.execPath,
+      [path.join(__dirname, '..', '..', 'services', 'router', 'dist', 'main.js')],
+      {
+        env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: 'no-port-here', HTTP_PORT: 'eighty' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(child.status).toBe(1);
+    expect(child.stderr).toContain('KAFKA_BROKERS: expected host:port');
+    expect(child.stderr).toContain('HTTP_PORT:');
+    for (const name of ['SCHEMA_REGISTRY_URL', 'REDIS_URL', 'DATABASE_URL']) {
+      expect(child.stderr).toContain(`${name} is required`);
+    }
+  });
+});
 
 describe('the whole pipeline', () => {
   it('delivers an HTTP notification on email, SMS and push with the rendered content', async () => {
@@ -255,6 +277,18 @@ describe('the whole pipeline', () => {
     const [email] = await received(`${user}@example.com`);
     expect(email?.subject).toBe('Survives kill -9');
     await timelineWhen(res.body.id as string, (c) => c.email?.status === 'sent');
+  });
+
+  it('reports consumer lag per group and topic', async () => {
+    const metrics = await waitFor('the router lag gauge', async () => {
+      const text = await (await fetch(stack.url('router', '/metrics'))).text();
+      return text.includes('herald_consumer_lag{') ? text : undefined;
+    });
+    expect(metrics).toMatch(
+      new RegExp(
+        `herald_consumer_lag\\{group="${stack.prefix.replace(/\./g, '\\.')}herald-router\\.high",topic="[^"]+notify\\.priority\\.high"[^}]*\\} 0`,
+      ),
+    );
   });
 
   it('every service exits 0 on SIGTERM', async () => {

@@ -18,7 +18,8 @@ export function parseConfig<S extends z.ZodType>(
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
-      const name = issue.path.join('.');
+      // The variable, not a path into its parsed value (KAFKA_BROKERS, not KAFKA_BROKERS.0).
+      const name = String(issue.path[0] ?? '');
       const missing = issue.code === 'invalid_type' && env[name] === undefined;
       return missing ? `${name} is required` : `${name}: ${issue.message}`;
     });

@@ -27,3 +27,4 @@ export * from './http/errors';
 export * from './http/validate';
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export * from './kafka/dead-letter';
+export * from './kafka/lag';

@@ -1,3 +1,4 @@
+import { ConfigError } from './config';
 import type { Logger } from './logger';
 
 export interface ShutdownStep {
@@ -41,9 +42,12 @@ export function onShutdown(log: Logger, steps: ShutdownStep[], deadlineMs = 25_0
   }
 }
 
-/** For main.ts: log why start-up failed and exit non-zero. */
-export function exitOnStartFailure(log: Pick<Logger, 'fatal'> | undefined, err: unknown): never {
-  if (log) log.fatal({ err }, 'failed to start');
-  else console.error(err instanceof Error ? err.message : err);
+/**
+ * For main.ts: say why start-up failed and exit non-zero. A configuration problem is the list of
+ * variables to fix; anything else keeps its stack for whoever reads the log.
+ */
+export function exitOnStartFailure(err: unknown): never {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error('failed to start:', err);
   process.exit(1);
 }

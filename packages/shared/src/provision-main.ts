@@ -17,4 +17,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => exitOnStartFailure(undefined, err));
+main().catch((err: unknown) => exitOnStartFailure(err));

@@ -8,7 +8,7 @@ import { onShutdown } from './lifecycle';
 import type { ShutdownStep } from './lifecycle';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
-import { createRegistry } from './metrics';
+import { createRegistry, metricsFor } from './metrics';
 import { registerOpsRoutes } from './ops-server';
 import type { Readiness } from './ops-server';
 import { createPool, pgReadiness } from './pg';
@@ -19,6 +19,7 @@ import type { Codec } from './kafka/codec';
 import { createPublisher } from './kafka/publisher';
 import type { Publisher } from './kafka/publisher';
 import type { ConsumerOptions, RunningConsumers } from './kafka/consumer';
+import type { LagReporter } from './kafka/lag';
 import { topicNames } from './kafka/topics';
 import type { TopicNames } from './kafka/topics';
 
@@ -47,6 +48,8 @@ export interface Runtime {
   consumerOptions: ConsumerOptions;
   /** Ends the process through the shutdown path with a non-zero exit (a consumer that cannot go on). */
   fatal(err: Error): void;
+  /** Where this process's consumers report their lag. */
+  lag: LagReporter;
   redis: Redis;
   pool: pg.Pool;
   readiness: Readiness;
@@ -84,6 +87,7 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
       process.kill(process.pid, 'SIGTERM');
     },
     admin,
+    lag: { admin, gauge: metricsFor.consumerLag(registry), intervalMs: 15_000, log },
     redis,
     pool,
     readiness: {

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),
+    lag: rt.lag,
     partitionsConsumedConcurrently: config.DLQ_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());
@@ -41,4 +42,4 @@ async function main(): Promise<void> {
   rt.log.info({ port: config.HTTP_PORT }, 'dlq started');
 }
 
-main().catch((err: unknown) => exitOnStartFailure(undefined, err));
+main().catch((err: unknown) => exitOnStartFailure(err));

@@ -1,4 +1,4 @@
-import { createRuntime, exitOnStartFailure, installShutdown, metricsFor } from '@herald/shared';
+import { createRuntime, exitOnStartFailure, installShutdown, metricsFor, reportLag } from '@herald/shared';
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { redisIdempotencyStore } from './adapters/idempotency-store';
@@ -39,10 +39,15 @@ async function main(): Promise<void> {
     },
   });
   rt.readiness.checks.push(projection.readiness());
+  const stopLag = reportLag(rt.lag, [{ groupId: projection.groupId, topics: [rt.topics.status] }]);
 
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  installShutdown(rt, { consumers: [projection], http: app });
+  installShutdown(rt, {
+    consumers: [projection],
+    http: app,
+    extra: [{ name: 'lag', run: () => Promise.resolve(stopLag()) }],
+  });
   rt.log.info({ port: config.HTTP_PORT }, 'ingest started');
 }
 
-main().catch((err: unknown) => exitOnStartFailure(undefined, err));
+main().catch((err: unknown) => exitOnStartFailure(err));

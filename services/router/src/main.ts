@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),
+    lag: rt.lag,
     partitionsConsumedConcurrently: config.ROUTER_CONCURRENCY,
   });
   rt.readiness.checks.push(consumers.readiness());
@@ -49,4 +50,4 @@ async function main(): Promise<void> {
   rt.log.info({ port: config.HTTP_PORT }, 'router started');
 }
 
-main().catch((err: unknown) => exitOnStartFailure(undefined, err));
+main().catch((err: unknown) => exitOnStartFailure(err));

@@ -48,6 +48,7 @@ export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Pro
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),
+    lag: rt.lag,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
   });
   rt.readiness.checks.push(consumers.readiness());

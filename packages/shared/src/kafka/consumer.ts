@@ -1,6 +1,8 @@
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../ops-server';
+import { reportLag } from './lag';
+import type { LagReporter } from './lag';
 
 export interface InboundRecord {
   topic: string;
@@ -69,6 +71,7 @@ export async function startConsumers(opts: {
   log: Logger;
   options: ConsumerOptions;
   onFatal: (err: Error) => void;
+  lag: LagReporter;
   partitionsConsumedConcurrently?: number;
 }): Promise<RunningConsumers> {
   const ready: (() => boolean)[] = [];
@@ -99,12 +102,14 @@ export async function startConsumers(opts: {
     });
     consumers.push(consumer);
   }
+  const stopLag = reportLag(opts.lag, opts.groups);
   return {
     readiness: () => ({
       name: 'kafka-consumers',
       check: () => Promise.resolve(ready.every((r) => r())),
     }),
     async stop() {
+      stopLag();
       await Promise.all(consumers.map((c) => c.disconnect()));
     },
   };

@@ -18,6 +18,7 @@ import type {
 const CHUNK = 500;
 
 export interface StatusProjection {
+  groupId: string;
   readiness(): ReadinessCheck;
   stop(): Promise<void>;
 }
@@ -186,6 +187,7 @@ export async function startStatusProjection(deps: {
     },
   });
   return {
+    groupId: deps.groupId,
     readiness: () => ({ name: 'status-projection', check: () => Promise.resolve(ready()) }),
     stop: () => consumer.disconnect(),
   };
