@@ -64,7 +64,7 @@ const allSent = (channels: Record<string, ChannelView>) =>
   ['email', 'sms', 'push'].every((c) => channels[c]?.status === 'sent');
 
 describe('start-up', () => {
-  it('stops a service whose configuration is missing or malformed, naming every variable', async () => {
+  it('stops a service whose configuration is missing or malformed, naming every variable', () => {
     const child = spawnSync(
       process.execPath,
       [path.join(__dirname, '..', '..', 'services', 'router', 'dist', 'main.js')],
