@@ -8,7 +8,8 @@ ensure_node_deps() {
     version="$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
     log "installing pnpm $version"
     # corepack ships with Node; npm -g is the fallback. Both write to Node's prefix (root, or sudo).
-    { command -v corepack >/dev/null && corepack enable pnpm 2>/dev/null && pnpm --version >/dev/null 2>&1; } ||
+    { command -v corepack >/dev/null && corepack enable pnpm 2>/dev/null &&
+      COREPACK_ENABLE_DOWNLOAD_PROMPT=0 pnpm --version </dev/null >/dev/null 2>&1; } ||
       npm install -g "pnpm@$version" >/dev/null ||
       die "could not install pnpm $version: install it yourself (npm install -g pnpm@$version)"
   fi

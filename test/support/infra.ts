@@ -35,11 +35,13 @@ export async function isolatedTopics(
   return {
     prefix,
     topics: topicNames(prefix),
-    cleanup: () =>
-      deleteTopics(
+    cleanup: async () => {
+      await deleteTopics(
         kafka,
         specs.map((s) => s.topic),
-      ),
+      );
+      await deleteSubjects(prefix);
+    },
   };
 }
 

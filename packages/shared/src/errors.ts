@@ -70,14 +70,26 @@ function kafkaRetriable(err: KafkaJSLike): boolean {
   return err.retriable !== false;
 }
 
-/** Kafka, Postgres or Redis out of reach: kafkajs errors, socket errors, pg connection errors (08xxx). */
+/**
+ * Postgres SQLSTATEs that mean "the server cannot serve us right now", not "this query is wrong":
+ * connection exceptions (08), insufficient resources (53, e.g. too many connections), operator
+ * intervention (57P01-57P05: shutdown, restart, starting up) and read-only after a failover (25006).
+ */
+const PG_UNAVAILABLE = /^(08...|53...|57P0[1-5]|25006)$/;
+/** Redis replies of a server that is loading, failing over or read-only. */
+const REDIS_UNAVAILABLE = /^(READONLY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+const CONNECTION_MESSAGES =
+  /Connection terminated|Connection is closed|connection error and is not queryable/;
+
+/** Kafka, Postgres or Redis out of reach, or unable to serve for a while. */
 function isDependencyFailure(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
   return (
     (err.name.startsWith('KafkaJS') && kafkaRetriable(err)) ||
     err.name === 'MaxRetriesPerRequestError' ||
-    (typeof code === 'string' && (NETWORK_CODES.has(code) || /^08...$/.test(code))) ||
-    /Connection terminated|Connection is closed/.test(err.message)
+    (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) ||
+    (err.name === 'ReplyError' && REDIS_UNAVAILABLE.test(err.message)) ||
+    CONNECTION_MESSAGES.test(err.message)
   );
 }
 

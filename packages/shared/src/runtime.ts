@@ -68,6 +68,7 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   await producer.connect();
   await admin.connect();
+  let fatalCalled = false;
   return {
     service,
     log,
@@ -82,9 +83,14 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
       heartbeatInterval: Math.max(1000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
     },
     fatal(err) {
+      // Once: several lane consumers may crash for the same cause.
+      if (fatalCalled) return;
+      fatalCalled = true;
       log.fatal({ err }, 'cannot go on, stopping');
       process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
+      // The shutdown path drains what is in flight; before it is installed there is nothing to drain.
+      if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM');
+      else process.exit(1);
     },
     admin,
     lag: { admin, gauge: metricsFor.consumerLag(registry), intervalMs: 15_000, log },
@@ -119,7 +125,7 @@ export function buildOpsServer(
  */
 export function installShutdown(
   rt: Runtime,
-  parts: { consumers: RunningConsumers[]; http: FastifyInstance; extra?: ShutdownStep[] },
+  parts: { consumers: Pick<RunningConsumers, 'stop'>[]; http: FastifyInstance; extra?: ShutdownStep[] },
 ): void {
   onShutdown(rt.log, [
     { name: 'readiness', run: () => Promise.resolve(void (rt.readiness.draining = true)) },

@@ -26,8 +26,28 @@ describe('error catalog', () => {
     expect(classifyError(kafka)).toEqual(
       expect.objectContaining({ code: 'dependency_unavailable', httpStatus: 503 }),
     );
-    const pgDown = Object.assign(new Error('the database system is starting up'), { code: '08006' });
-    expect(classifyError(pgDown).retriable).toBe(true);
+    const cases: [string, object][] = [
+      ['the database system is starting up', { code: '57P03' }],
+      ['terminating connection due to administrator command', { code: '57P01' }],
+      ['sorry, too many clients already', { code: '53300' }],
+      ['cannot execute INSERT in a read-only transaction', { code: '25006' }],
+      ['connection failure', { code: '08006' }],
+      ['Client has encountered a connection error and is not queryable', {}],
+      ['LOADING Redis is loading the dataset in memory', { name: 'ReplyError' }],
+      ['READONLY You cannot write against a read only replica.', { name: 'ReplyError' }],
+    ];
+    for (const [message, fields] of cases) {
+      expect([message, classifyError(Object.assign(new Error(message), fields)).code]).toEqual([
+        message,
+        'dependency_unavailable',
+      ]);
+    }
+    expect(classifyError(Object.assign(new Error('invalid byte sequence'), { code: '22021' })).code).toBe(
+      'unknown',
+    );
+    expect(classifyError(Object.assign(new Error('WRONGTYPE Operation'), { name: 'ReplyError' })).code).toBe(
+      'unknown',
+    );
     expect(classifyError(Object.assign(new Error('syntax'), { code: '42601' })).code).toBe('unknown');
   });
 

@@ -30,7 +30,6 @@ async function main(): Promise<void> {
     topics: rt.topics,
     codec: rt.codec,
     publisher: rt.publisher,
-    onFatal: (err) => rt.fatal(err),
     pool: rt.pool,
     log: rt.log,
     metrics: {
@@ -38,7 +37,6 @@ async function main(): Promise<void> {
       lag: metricsFor.statusProjectionLag(rt.registry),
     },
   });
-  rt.readiness.checks.push(projection.readiness());
   const stopLag = reportLag(rt.lag, [{ groupId: projection.groupId, topics: [rt.topics.status] }]);
 
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });

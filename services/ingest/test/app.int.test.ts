@@ -5,6 +5,7 @@ import { collect, integrationDeps, waitFor, silentLog } from '@herald/test-suppo
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
 import { redisIdempotencyStore } from '../src/adapters/idempotency-store';
+import { hashRequest } from '../src/domain/idempotency';
 import { pgNotificationsRepo } from '../src/adapters/notifications-repo';
 import { startStatusProjection } from '../src/adapters/status-projection';
 import type { StatusProjection } from '../src/adapters/status-projection';
@@ -47,9 +48,6 @@ beforeAll(async () => {
     topics: deps.topics,
     codec: deps.codec,
     publisher: deps.publisher,
-    onFatal: (err) => {
-      throw err;
-    },
     pool: deps.pool,
     log,
     metrics: {
@@ -200,14 +198,60 @@ describe('when Kafka is unreachable', () => {
     expect(failed.json()).toEqual({ error: { code: 'dependency_unavailable', message: expect.any(String) } });
     expect((await send()).statusCode).toBe(503);
     kafkaUp = true;
+    const [stored] = await deps.redis.mget(await deps.redis.keys(`idem:*:${idem}`));
+    const failedRecord = JSON.parse(stored ?? '{}') as { state: string; notificationId: string };
+    expect(failedRecord.state).toBe('failed');
     const retried = await sendSame();
     expect(retried.statusCode).toBe(202);
+    expect(retried.json()).toEqual({ id: failedRecord.notificationId, status: 'accepted' });
     // The retry keeps the id the failed attempt had: had it reached Kafka after all, the
     // dispatchers' delivery keys would keep the user from getting it twice.
     const again = await sendSame();
     expect(again.json()).toEqual(retried.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
     await flaky.close();
+  });
+});
+
+describe('Idempotency-Key held by a request whose server died', () => {
+  it('is taken over after the lease, under the id the first attempt had', async () => {
+    const idem = `stale-${randomUUID()}`;
+    const body = { userId: 'u-stale' };
+    const keyId = (
+      await deps.pool.query<{ id: string }>(
+        'SELECT id::text AS id FROM api_keys WHERE key_hash = encode(sha256($1), $2)',
+        [key, 'hex'],
+      )
+    ).rows[0]?.id;
+    const firstId = randomUUID();
+    await deps.redis.set(
+      `idem:${keyId}:${idem}`,
+      JSON.stringify({
+        state: 'pending',
+        requestHash: hashRequest(body),
+        notificationId: firstId,
+        at: Date.now() - 31_000,
+      }),
+      'EX',
+      60,
+    );
+    const res = await post(body, { 'idempotency-key': idem });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ id: firstId, status: 'accepted' });
+    await deps.redis.set(
+      `idem:${keyId}:${idem}-fresh`,
+      JSON.stringify({
+        state: 'pending',
+        requestHash: hashRequest(body),
+        notificationId: firstId,
+        at: Date.now(),
+      }),
+      'EX',
+      60,
+    );
+    const busy = await post(body, { 'idempotency-key': `${idem}-fresh` });
+    expect(busy.statusCode).toBe(409);
+    expect(busy.headers['retry-after']).toBe('1');
   });
 });
 
@@ -313,6 +357,47 @@ describe('GET /v1/notifications/:id', () => {
         },
       }),
     );
+  });
+
+  it('parks status events it cannot store and goes on with the rest of the batch', async () => {
+    const id = randomUUID();
+    const at = Date.now();
+    const collector = await collect(deps.kafka, [deps.topics.dlq]);
+    try {
+      const badId = {
+        ...statusEvent({ notificationId: id, status: 'SENT', service: 't', at }),
+        notificationId: 'order-42',
+      };
+      // Valid for Avro, refused by Postgres (NUL in text): only this event must be set aside.
+      const unstorable = statusEvent({
+        notificationId: randomUUID(),
+        status: 'ACCEPTED',
+        service: 't',
+        at,
+        detail: { userId: 'u', category: 'bad\u0000category' },
+      });
+      const good = statusEvent({
+        notificationId: id,
+        status: 'ROUTED',
+        service: 'router',
+        at: at + 1,
+        detail: { userId: 'u-ok', decisions: [] },
+      });
+      await deps.publisher.publish(
+        [badId, unstorable, good].map((value) => ({ topic: deps.topics.status, key: id, value })),
+      );
+      await collector.waitForCount(deps.topics.dlq, 2);
+      expect(collector.records.map((r) => r.headers.error)).toEqual([
+        expect.stringMatching(/^malformed_payload: notificationId is not a UUID/),
+        expect.stringMatching(/^malformed_payload: not storable/),
+      ]);
+      await waitFor('the good event projected', async () => {
+        const res = await app.inject({ method: 'GET', url: `/v1/notifications/${id}`, headers: auth() });
+        return res.statusCode === 200 && res.json<{ status: string }>().status === 'routed';
+      });
+    } finally {
+      await collector.stop();
+    }
   });
 
   it('answers 404 for an unknown id and 400 for one that is not a UUID', async () => {

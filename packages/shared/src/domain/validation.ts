@@ -9,3 +9,9 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** Template variables, as JSON: enough for any message, small enough for one Kafka record. */
 export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_DEVICE_TOKENS = 100;
+/** Free text that Postgres can store: no NUL or other control characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+export const PRINTABLE_HINT = 'must not contain control characters';
+/** The range of a JavaScript Date (and so of an epoch-ms timestamp Herald can store). */
+export const MAX_TIMESTAMP_MS = 8.64e15;

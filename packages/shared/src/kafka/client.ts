@@ -3,6 +3,7 @@ import type { Producer, LogEntry } from 'kafkajs';
 import type { Logger } from '../logger';
 
 export type { Kafka, Producer };
+export type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 
 /**
  * Warnings kafkajs prints at every start that describe a choice made here on purpose: the producer's

@@ -33,6 +33,21 @@ function statusOf(err: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
+/**
+ * The registry could not be asked (retry later), as opposed to having answered about this id.
+ * The client reports network failures as status 400 with the socket error in the message; a
+ * failure without any status happened locally, after an answer (e.g. a schema avsc cannot parse).
+ */
+function registryUnreachable(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status === undefined) return false;
+  if (status >= 500 || status === 408 || status === 429) return true;
+  const message = err instanceof Error ? err.message : '';
+  return (
+    status === 400 && /ECONN|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|timeout/i.test(message)
+  );
+}
+
 export function createCodec(registryUrl: string): Codec {
   const registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
   const ids = new Map<string, Promise<number>>();
@@ -69,7 +84,20 @@ export function createCodec(registryUrl: string): Codec {
       return id;
     },
     async encode(topic, value) {
-      return registry.encode(await lookup(topic), value);
+      const id = await lookup(topic);
+      try {
+        return await registry.encode(id, value);
+      } catch (err) {
+        // avsc's message quotes the offending value (maybe an address): keep only the field paths.
+        if ((err as Error).name === 'ConfluentSchemaRegistryValidationError') {
+          const paths = ((err as { paths?: string[][] }).paths ?? []).map((p) => p.join('.')).join(', ');
+          throw new HeraldError(
+            'invalid_request',
+            `record does not match the schema of ${topic} at: ${paths || '?'}`,
+          );
+        }
+        throw err;
+      }
     },
     async decode(buffer) {
       if (!buffer || buffer.length < 6 || buffer[0] !== 0) {
@@ -79,11 +107,13 @@ export function createCodec(registryUrl: string): Codec {
       try {
         await registry.getSchema(schemaId);
       } catch (err) {
-        // Only 404 means "no such schema": the client reports network failures as status 400.
-        if (statusOf(err) === 404) {
-          throw new HeraldError('malformed_payload', `unknown schema id ${schemaId}`, { cause: err });
+        if (registryUnreachable(err)) {
+          throw new HeraldError('dependency_unavailable', 'schema registry unavailable', { cause: err });
         }
-        throw new HeraldError('dependency_unavailable', 'schema registry unavailable', { cause: err });
+        // Unknown id, or a schema this codec cannot use (another type, unparsable): the record is bad.
+        throw new HeraldError('malformed_payload', `schema id ${schemaId} is unknown or not usable Avro`, {
+          cause: err,
+        });
       }
       try {
         return (await registry.decode(buffer)) as unknown;

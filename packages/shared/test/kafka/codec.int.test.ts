@@ -57,6 +57,22 @@ describe('codec on the real schema registry', () => {
     expect(err).toEqual(expect.objectContaining({ code: 'malformed_payload', retriable: false }));
   });
 
+  it('refuses to encode a record that does not match, naming the field but not the value', async () => {
+    const err = await codec
+      .encode(topic, {
+        ...request,
+        userId: 42,
+        to: { email: 'secret@example.com', phone: 7, deviceTokens: null },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toEqual(expect.objectContaining({ code: 'invalid_request', retriable: false }));
+    expect((err as Error).message).toContain('userId');
+    expect((err as Error).message).not.toContain('secret@example.com');
+  });
+
   it('calls a truncated body malformed', async () => {
     const bytes = await codec.encode(topic, request);
     await expect(codec.decode(bytes.subarray(0, 12))).rejects.toEqual(

@@ -1,6 +1,9 @@
 import { HeraldError, STATUSES, UUID, classifyError, dlqRecord, trackConsumer } from '@herald/shared';
+import { writeEvents } from './status-store';
 import type {
   Codec,
+  Consumer,
+  EachBatchPayload,
   ConsumerOptions,
   Counter,
   Gauge,
@@ -10,94 +13,9 @@ import type {
   OutboundRecord,
   Pool,
   Publisher,
-  ReadinessCheck,
   StatusEvent,
   TopicNames,
 } from '@herald/shared';
-
-const CHUNK = 500;
-
-export interface StatusProjection {
-  groupId: string;
-  readiness(): ReadinessCheck;
-  stop(): Promise<void>;
-}
-
-interface Summary {
-  userId?: unknown;
-  category?: unknown;
-  priority?: unknown;
-  createdAt?: unknown;
-}
-
-function summaryOf(e: StatusEvent): Summary | null {
-  if (!e.detail) return null;
-  try {
-    const d = JSON.parse(e.detail) as Summary;
-    return typeof d.userId === 'string' ? d : null;
-  } catch {
-    return null;
-  }
-}
-
-async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
-  const notifications = new Map<string, Summary>();
-  for (const e of events) {
-    const s = summaryOf(e);
-    if (s && !notifications.has(e.notificationId)) notifications.set(e.notificationId, s);
-  }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    if (notifications.size > 0) {
-      const params: unknown[] = [];
-      const values = [...notifications].map(([id, s], i) => {
-        params.push(
-          id,
-          s.userId,
-          s.category ?? null,
-          s.priority ?? null,
-          typeof s.createdAt === 'number' ? new Date(s.createdAt) : null,
-        );
-        const b = i * 5;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
-      });
-      await client.query(
-        `INSERT INTO notifications (id, user_id, category, priority, created_at) VALUES ${values.join(', ')}
-         ON CONFLICT (id) DO NOTHING`,
-        params,
-      );
-    }
-    const params: unknown[] = [];
-    const values = events.map((e, i) => {
-      params.push(
-        e.eventId,
-        e.notificationId,
-        e.status,
-        e.channel,
-        new Date(e.at),
-        e.service,
-        e.providerMessageId,
-        e.reason,
-        e.detail,
-      );
-      const b = i * 9;
-      return `(${Array.from({ length: 9 }, (_, j) => `$${b + j + 1}`).join(', ')})`;
-    });
-    await client.query(
-      `INSERT INTO notification_events
-         (event_id, notification_id, status, channel, at, service, provider_message_id, reason, detail)
-       VALUES ${values.join(', ')} ON CONFLICT (event_id) DO NOTHING`,
-      params,
-    );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 /** What the projection's columns require; a StatusEvent breaking it would fail its whole batch. */
 function invalidReason(e: StatusEvent): string | null {
@@ -115,11 +33,20 @@ function invalidReason(e: StatusEvent): string | null {
   return null;
 }
 
+export interface StatusProjection {
+  groupId: string;
+  stop(): Promise<void>;
+}
+
+const RESTART_AFTER_MS = 5000;
+
 /**
  * Projects notify.status into Postgres off the delivery path: a batch of events becomes a few
  * multi-row inserts, and its offsets are committed after the insert. Redelivered events are
- * dropped by their event id. An event that cannot be decoded or projected is handed to notify.dlq
- * (parked there) instead of failing the batch; a registry or Postgres outage is waited out.
+ * dropped by their event id. An event that cannot be decoded or stored is handed to notify.dlq
+ * (parked there) instead of failing its batch; a registry or Postgres outage is waited out. It is
+ * not part of ingest's readiness: accepting notifications never waits for it, and a consumer that
+ * crashes for good is replaced after a pause instead of taking the API down.
  */
 export async function startStatusProjection(deps: {
   kafka: Kafka;
@@ -130,65 +57,89 @@ export async function startStatusProjection(deps: {
   publisher: Publisher;
   pool: Pool;
   log: Logger;
-  onFatal: (err: Error) => void;
   metrics: { projected: Counter; lag: Gauge };
 }): Promise<StatusProjection> {
-  const consumer = deps.kafka.consumer({
-    groupId: deps.groupId,
-    allowAutoTopicCreation: false,
-    ...deps.consumerOptions,
-  });
-  const ready = trackConsumer(consumer, deps.groupId, deps.log, deps.onFatal);
-  await consumer.connect();
-  await consumer.subscribe({ topics: [deps.topics.status], fromBeginning: true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 2,
-    eachBatch: async (payload) => {
-      const { batch } = payload;
-      const events: StatusEvent[] = [];
-      const rejected: OutboundRecord[] = [];
-      for (const m of batch.messages) {
-        const record: InboundRecord = {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-          headers: m.headers ?? {},
-          timestamp: m.timestamp,
-        };
-        try {
-          const event = (await deps.codec.decode(m.value)) as StatusEvent;
-          const reason = invalidReason(event);
-          if (reason) throw new HeraldError('malformed_payload', reason);
-          events.push(event);
-        } catch (e) {
-          const err = classifyError(e);
-          if (err.code === 'dependency_unavailable') throw err;
-          deps.log.error(
-            { offset: m.offset, partition: batch.partition, reason: err.message },
-            'parking status event',
-          );
-          rejected.push(dlqRecord(deps.topics, record, err, Date.now()));
-        }
+  const handleBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const events: StatusEvent[] = [];
+    const records = new Map<StatusEvent, InboundRecord>();
+    const rejected: OutboundRecord[] = [];
+    const park = (record: InboundRecord, err: HeraldError) => {
+      deps.log.error(
+        { offset: record.offset, partition: record.partition, reason: err.message },
+        'parking status event',
+      );
+      rejected.push(dlqRecord(deps.topics, record, err, Date.now()));
+    };
+    for (const m of batch.messages) {
+      const record: InboundRecord = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers ?? {},
+        timestamp: m.timestamp,
+      };
+      try {
+        const event = (await deps.codec.decode(m.value)) as StatusEvent;
+        const reason = invalidReason(event);
+        if (reason) throw new HeraldError('malformed_payload', reason);
+        events.push(event);
+        records.set(event, record);
+      } catch (e) {
+        const err = classifyError(e);
+        if (err.code === 'dependency_unavailable') throw err;
+        park(record, err);
       }
-      for (let i = 0; i < events.length; i += CHUNK) {
-        await writeChunk(deps.pool, events.slice(i, i + CHUNK));
-        await payload.heartbeat();
-      }
-      await deps.publisher.publish(rejected);
-      if (!payload.isRunning() || payload.isStale()) return;
-      const last = batch.messages.at(-1);
-      if (last) payload.resolveOffset(last.offset);
-      deps.metrics.projected.inc(events.length);
-      const newest = events.reduce((max, e) => Math.max(max, e.at), 0);
-      if (newest > 0) deps.metrics.lag.set(Math.max(0, (Date.now() - newest) / 1000));
-    },
-  });
+    }
+    const refused = await writeEvents(deps.pool, events, () => payload.heartbeat());
+    for (const { event, reason } of refused) {
+      const record = records.get(event);
+      if (record) park(record, new HeraldError('malformed_payload', `not storable: ${reason}`));
+    }
+    await deps.publisher.publish(rejected);
+    if (!payload.isRunning() || payload.isStale()) return;
+    const last = batch.messages.at(-1);
+    if (last) payload.resolveOffset(last.offset);
+    deps.metrics.projected.inc(events.length - refused.length);
+    const newest = events.reduce((max, e) => Math.max(max, e.at), 0);
+    if (newest > 0) deps.metrics.lag.set(Math.max(0, (Date.now() - newest) / 1000));
+  };
+
+  let current: Consumer | undefined;
+  let stopped = false;
+  const start = async (): Promise<void> => {
+    const consumer = deps.kafka.consumer({
+      groupId: deps.groupId,
+      allowAutoTopicCreation: false,
+      ...deps.consumerOptions,
+    });
+    current = consumer;
+    trackConsumer(consumer, deps.groupId, deps.log, () => {
+      if (stopped) return;
+      setTimeout(() => {
+        void consumer
+          .disconnect()
+          .catch(() => undefined)
+          .then(() => (stopped ? undefined : start()))
+          .catch((err: unknown) => deps.log.error({ err }, 'could not restart the status projection'));
+      }, RESTART_AFTER_MS).unref();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [deps.topics.status], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: handleBatch,
+    });
+  };
+  await start();
   return {
     groupId: deps.groupId,
-    readiness: () => ({ name: 'status-projection', check: () => Promise.resolve(ready()) }),
-    stop: () => consumer.disconnect(),
+    stop: async () => {
+      stopped = true;
+      await current?.disconnect();
+    },
   };
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** What Redis holds for an Idempotency-Key: the request's hash, the id it was given, and when. */
 export interface IdempotencyRecord {
   state: 'pending' | 'failed' | 'done';
@@ -13,7 +15,7 @@ export type IdempotencyOutcome =
   | { kind: 'in_progress' }
   | { kind: 'conflict' };
 
-/** How long a request may hold its key before a retry may take it over. */
+/** How long a request may hold its key before a retry may take it over (longer than a publish may take). */
 export const IDEMPOTENCY_LEASE_MS = 30_000;
 
 /**
@@ -39,4 +41,21 @@ export function idempotencyOutcome(
         ? { kind: 'in_progress' }
         : { kind: 'resume', notificationId: existing.notificationId };
   }
+}
+
+/** Canonical hash of the body: the same JSON in another key order is the same request. */
+export function hashRequest(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }

@@ -5,6 +5,8 @@ import {
   LOCALE_HINT,
   MAX_DATA_BYTES,
   MAX_DEVICE_TOKENS,
+  PRINTABLE,
+  PRINTABLE_HINT,
   USER_ID,
   USER_ID_HINT,
   z,
@@ -14,13 +16,15 @@ import type { Channel, NotificationRequest, Priority } from '@herald/shared/doma
 export const userIdSchema = z.string().regex(USER_ID, USER_ID_HINT);
 export const phoneSchema = z.string().regex(E164, E164_HINT);
 export const localeSchema = z.string().regex(LOCALE, LOCALE_HINT);
+/** Free text that ends up in Postgres columns and status events. */
+export const textSchema = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, PRINTABLE_HINT);
 
 /** The body of POST /v1/notifications (and of each batch item). */
 export const notificationInputSchema = z.strictObject({
   userId: userIdSchema,
-  category: z.string().min(1).max(100).default('general'),
+  category: textSchema(100).default('general'),
   priority: z.enum(['critical', 'high', 'normal', 'low']).default('normal'),
-  templateId: z.string().min(1).max(200).optional(),
+  templateId: textSchema(200).optional(),
   channels: z
     .array(z.enum(['email', 'sms', 'push']))
     .min(1)
@@ -33,7 +37,7 @@ export const notificationInputSchema = z.strictObject({
       (d) => Buffer.byteLength(JSON.stringify(d)) <= MAX_DATA_BYTES,
       `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
     ),
-  dedupKey: z.string().min(1).max(200).optional(),
+  dedupKey: textSchema(200).optional(),
   sendAt: z.iso.datetime({ offset: true }).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   locale: z
@@ -44,7 +48,7 @@ export const notificationInputSchema = z.strictObject({
     .strictObject({
       email: z.email().optional(),
       phone: phoneSchema.optional(),
-      deviceTokens: z.array(z.string().min(1).max(4096)).min(1).max(MAX_DEVICE_TOKENS).optional(),
+      deviceTokens: z.array(textSchema(4096)).min(1).max(MAX_DEVICE_TOKENS).optional(),
     })
     .optional(),
 });

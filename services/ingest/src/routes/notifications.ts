@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { HeraldError, classifyError, parseInput, stableEventId, statusEvent, z } from '@herald/shared';
 import type {
   Counter,
@@ -10,7 +10,7 @@ import type {
   Publisher,
   TopicNames,
 } from '@herald/shared';
-import { idempotencyOutcome } from '../domain/idempotency';
+import { hashRequest, idempotencyOutcome } from '../domain/idempotency';
 import type { IdempotencyRecord } from '../domain/idempotency';
 import { notificationInputSchema, toRequest } from '../domain/notification-input';
 import { buildView } from '../domain/timeline';
@@ -34,21 +34,25 @@ const idempotencyKeySchema = z
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 const idParams = z.object({ id: z.uuid('expected a notification id (UUID)') });
 
-/** Canonical hash of the body: the same JSON in another key order is the same request. */
-function hashBody(body: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(body)))
-    .digest('hex');
+/**
+ * How long a request waits for Kafka before answering 503. Shorter than the idempotency lease, so a
+ * client's retry never resumes a request that is still producing.
+ */
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HeraldError('dependency_unavailable', `Kafka did not acknowledge within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function notificationRoutes(app: FastifyInstance, deps: NotificationRouteDeps): void {
@@ -60,26 +64,29 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
   };
 
   const produce = async (request: NotificationRequest): Promise<void> => {
-    await deps.publisher.publish([
-      { topic: deps.topics.priority(request.priority), key: request.userId, value: request },
-      {
-        topic: deps.topics.status,
-        key: request.id,
-        value: statusEvent({
-          eventId: stableEventId(request.id, 'ACCEPTED'),
-          notificationId: request.id,
-          status: 'ACCEPTED',
-          service: 'ingest',
-          at: request.createdAt,
-          detail: {
-            userId: request.userId,
-            category: request.category,
-            priority: request.priority,
-            createdAt: request.createdAt,
-          },
-        }),
-      },
-    ]);
+    await withTimeout(
+      deps.publisher.publish([
+        { topic: deps.topics.priority(request.priority), key: request.userId, value: request },
+        {
+          topic: deps.topics.status,
+          key: request.id,
+          value: statusEvent({
+            eventId: stableEventId(request.id, 'ACCEPTED'),
+            notificationId: request.id,
+            status: 'ACCEPTED',
+            service: 'ingest',
+            at: request.createdAt,
+            detail: {
+              userId: request.userId,
+              category: request.category,
+              priority: request.priority,
+              createdAt: request.createdAt,
+            },
+          }),
+        },
+      ]),
+      PUBLISH_TIMEOUT_MS,
+    );
     deps.metrics.accepted.inc({ priority: request.priority, source: 'http' });
   };
 
@@ -92,7 +99,7 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
     }
     const idemKey = parseInput(idempotencyKeySchema, rawKey, 'Idempotency-Key');
     const scoped = `${request.principal?.keyId ?? 'anon'}:${idemKey}`;
-    const requestHash = hashBody(request.body);
+    const requestHash = hashRequest(request.body);
     const record = (state: IdempotencyRecord['state'], notificationId: string): IdempotencyRecord => ({
       state,
       requestHash,
@@ -100,8 +107,8 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
       at: deps.clock(),
     });
 
-    let id = built.id;
-    const existing = await deps.idempotency.claim(scoped, record('pending', id));
+    let mine = record('pending', built.id);
+    const existing = await deps.idempotency.claim(scoped, mine);
     if (existing) {
       const outcome = idempotencyOutcome(existing, requestHash, deps.clock());
       switch (outcome.kind) {
@@ -121,14 +128,21 @@ export function notificationRoutes(app: FastifyInstance, deps: NotificationRoute
             'this Idempotency-Key was used with a different request body',
           );
         case 'resume':
-          id = outcome.notificationId;
-          await deps.idempotency.save(scoped, record('pending', id));
+          mine = record('pending', outcome.notificationId);
+          // Two retries racing for the same failed request: one resumes, the other is told to wait.
+          if (!(await deps.idempotency.replace(scoped, existing, mine))) {
+            throw new HeraldError(
+              'idempotency_in_progress',
+              'a request with this Idempotency-Key is still being processed',
+            );
+          }
       }
     }
+    const id = mine.notificationId;
     try {
       await produce({ ...built, id });
     } catch (err) {
-      await deps.idempotency.save(scoped, record('failed', id)).catch((e: unknown) => {
+      await deps.idempotency.replace(scoped, mine, record('failed', id)).catch((e: unknown) => {
         deps.log.warn(
           { notificationId: id, err: classifyError(e).message },
           'could not mark the idempotency key failed',

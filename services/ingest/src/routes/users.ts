@@ -1,6 +1,6 @@
 import { HeraldError, parseInput, z } from '@herald/shared';
 import type { FastifyInstance } from '@herald/shared';
-import { localeSchema, phoneSchema, userIdSchema } from '../domain/notification-input';
+import { localeSchema, phoneSchema, textSchema, userIdSchema } from '../domain/notification-input';
 import type { UsersRepo } from '../adapters/users-repo';
 
 function isTimeZone(tz: string): boolean {
@@ -20,7 +20,7 @@ const userBody = z.strictObject({
 });
 
 const deviceBody = z.strictObject({
-  token: z.string().min(1).max(4096),
+  token: textSchema(4096),
   platform: z.enum(['ios', 'android', 'web']),
 });
 

@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_LEASE_MS, idempotencyOutcome } from '../../src/domain/idempotency';
+import { IDEMPOTENCY_LEASE_MS, hashRequest, idempotencyOutcome } from '../../src/domain/idempotency';
 import type { IdempotencyRecord } from '../../src/domain/idempotency';
 
 const NOW = 1_000_000;
@@ -32,5 +32,15 @@ describe('idempotencyOutcome', () => {
     for (const state of ['pending', 'failed', 'done'] as const) {
       expect(idempotencyOutcome(rec(state), 'other', NOW)).toEqual({ kind: 'conflict' });
     }
+  });
+});
+
+describe('hashRequest', () => {
+  it('is the same for the same JSON in any key order, and differs otherwise', () => {
+    expect(hashRequest({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(
+      hashRequest({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }),
+    );
+    expect(hashRequest({ a: 1 })).not.toBe(hashRequest({ a: 2 }));
+    expect(hashRequest([1, 2])).not.toBe(hashRequest([2, 1]));
   });
 });

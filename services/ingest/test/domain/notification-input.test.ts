@@ -76,6 +76,8 @@ describe('notification input', () => {
     [{ userId: 'u', to: { phone: '0612345678' } }, 'to.phone'],
     [{ userId: 'u', sendAt: 'tomorrow' }, 'sendAt'],
     [{ userId: 'u', surprise: 1 }, ''],
+    [{ userId: 'u', category: 'a\u0000b' }, 'category'],
+    [{ userId: 'u', to: { deviceTokens: ['t\n'] } }, 'to.deviceTokens.0'],
   ])('rejects %j at %s', (body, field) => {
     expect(firstIssue(body)).toBe(field);
   });

@@ -4,6 +4,8 @@ import {
   LOCALE,
   MAX_DATA_BYTES,
   MAX_DEVICE_TOKENS,
+  MAX_TIMESTAMP_MS,
+  PRINTABLE,
   PRIORITIES,
   USER_ID,
   UUID,
@@ -16,6 +18,9 @@ export type Validated =
   | { ok: false; reason: string; notificationId: string | null };
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullable();
+const text = (max: number) =>
+  z.string().min(1).max(max).regex(PRINTABLE, 'must not contain control characters');
+const timestamp = () => z.number().int().min(0).max(MAX_TIMESTAMP_MS);
 
 /**
  * A decoded record from any producer is held to the rules the HTTP API enforces, so a bad
@@ -24,20 +29,20 @@ const nullable = <T extends z.ZodType>(t: T) => t.nullable();
 const requestSchema = z.object({
   id: z.string().regex(UUID, 'must be a UUID'),
   userId: z.string().regex(USER_ID, 'must be 1-200 characters of A-Z a-z 0-9 . _ : @ -'),
-  category: z.string().min(1).max(100),
+  category: text(100),
   priority: z.enum(PRIORITIES),
-  templateId: nullable(z.string().min(1).max(200)),
+  templateId: nullable(text(200)),
   channels: nullable(z.array(z.enum(CHANNELS)).min(1, 'must not be empty (use null)')),
   data: z.string().max(MAX_DATA_BYTES, `must be at most ${MAX_DATA_BYTES} bytes`),
-  dedupKey: nullable(z.string().min(1).max(200)),
-  createdAt: z.number().int(),
-  sendAt: nullable(z.number().int()),
-  expiresAt: nullable(z.number().int()),
+  dedupKey: nullable(text(200)),
+  createdAt: timestamp(),
+  sendAt: nullable(timestamp()),
+  expiresAt: nullable(timestamp()),
   to: nullable(
     z.object({
-      email: nullable(z.string().min(3).max(320).includes('@')),
+      email: nullable(text(320).includes('@')),
       phone: nullable(z.string().regex(E164, 'must be E.164')),
-      deviceTokens: nullable(z.array(z.string().min(1).max(4096)).max(MAX_DEVICE_TOKENS)),
+      deviceTokens: nullable(z.array(text(4096)).max(MAX_DEVICE_TOKENS)),
     }),
   ),
   locale: nullable(z.string().regex(LOCALE, 'must be a BCP 47 tag')),

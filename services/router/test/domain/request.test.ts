@@ -31,6 +31,8 @@ describe('validateRequest', () => {
     [{ userId: ' ' }, 'userId must be', base.id],
     [{ userId: 'a\u0000b' }, 'userId must be', base.id],
     [{ category: '' }, 'category', base.id],
+    [{ category: 'a\u0000' }, 'category must not contain control characters', base.id],
+    [{ createdAt: 9e15 }, 'createdAt', base.id],
     [{ channels: [] }, 'channels must not be empty (use null)', base.id],
     [{ channels: ['FAX'] }, 'channels.0', base.id],
     [{ locale: 'en\u0000' }, 'locale must be a BCP 47 tag', base.id],
