@@ -1,6 +1,7 @@
 import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../ops-server';
+import { laneGate } from './lanes';
 import { reportLag } from './lag';
 import type { LagReporter } from './lag';
 
@@ -62,7 +63,8 @@ export function trackConsumer(
 
 /**
  * One kafkajs consumer per group spec. Services give each priority lane its own group and consumer,
- * so a lane's backlog never sits in front of another lane's records (DESIGN.md §2.3).
+ * highest lane first, so a lane's backlog never sits in front of another lane's records, and while
+ * a higher lane has records in hand the lower lanes are paused (DESIGN.md §2.3, see lanes.ts).
  */
 export async function startConsumers(opts: {
   kafka: Kafka;
@@ -74,33 +76,34 @@ export async function startConsumers(opts: {
   lag: LagReporter;
   partitionsConsumedConcurrently?: number;
 }): Promise<RunningConsumers> {
-  const ready: (() => boolean)[] = [];
-  const consumers: Consumer[] = [];
-  for (const spec of opts.groups) {
-    const consumer = opts.kafka.consumer({
-      groupId: spec.groupId,
-      allowAutoTopicCreation: false,
-      ...opts.options,
-    });
-    ready.push(trackConsumer(consumer, spec.groupId, opts.log, opts.onFatal));
+  const consumers = opts.groups.map((spec) =>
+    opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, ...opts.options }),
+  );
+  const ready = consumers.map((c, i) =>
+    trackConsumer(c, opts.groups[i]?.groupId ?? '?', opts.log, opts.onFatal),
+  );
+  const gate = laneGate(consumers.map((consumer, i) => ({ consumer, topics: opts.groups[i]?.topics ?? [] })));
+  for (const [i, consumer] of consumers.entries()) {
+    const spec = opts.groups[i];
+    if (!spec) continue;
     await consumer.connect();
     // A new group starts at the beginning so records produced before it first joined are not skipped.
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
-      eachMessage: async ({ topic, partition, message }) => {
-        await opts.handle({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-          timestamp: message.timestamp,
-        });
-      },
+      eachMessage: ({ topic, partition, message }) =>
+        gate.run(i, () =>
+          opts.handle({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: message.headers ?? {},
+            timestamp: message.timestamp,
+          }),
+        ),
     });
-    consumers.push(consumer);
   }
   const stopLag = reportLag(opts.lag, opts.groups);
   return {
@@ -110,6 +113,7 @@ export async function startConsumers(opts: {
     }),
     async stop() {
       stopLag();
+      gate.stop();
       await Promise.all(consumers.map((c) => c.disconnect()));
     },
   };
