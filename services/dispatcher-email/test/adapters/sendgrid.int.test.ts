@@ -1,7 +1,5 @@
-import { createSandbox } from '@herald/provider-sandbox';
-import type { Sandbox } from '@herald/provider-sandbox';
-import { closedPortUrl, failureOf as failure, listenOnLoopback } from '@herald/test-support';
-import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/test-support';
+import type { ChannelMessage } from '@herald/shared';
 import { createSendGridSender } from '../../src/adapters/sendgrid';
 
 const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
@@ -23,9 +21,6 @@ const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
 });
 
 describe('SendGrid sender against the provider sandbox', () => {
-  let sandbox: Sandbox;
-  let baseUrl: string;
-  let sender: ChannelSender;
   const senderFor = (url: string, extra: { apiKey?: string; timeoutMs?: number } = {}) =>
     createSendGridSender({
       apiKey: 'SG.sandbox',
@@ -35,25 +30,13 @@ describe('SendGrid sender against the provider sandbox', () => {
       ...extra,
     });
 
-  beforeAll(async () => {
-    sandbox = createSandbox();
-    baseUrl = await listenOnLoopback(sandbox.app);
-    sender = senderFor(baseUrl);
-  });
-  afterAll(async () => {
-    await sender.close();
-    await sandbox.app.close();
-  });
-  beforeEach(() => {
-    sandbox.store.clear();
-    sandbox.faults.clear();
-  });
+  const ctx = sandboxedSender((url) => senderFor(url));
 
   it('sends through the SDK and returns the X-Message-Id', async () => {
-    const result = await sender.send(message());
+    const result = await ctx.sender.send(message());
 
     expect(result.providerMessageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(sandbox.store.list()).toEqual([
+    expect(ctx.sandbox.store.list()).toEqual([
       expect.objectContaining({
         provider: 'sendgrid',
         to: 'ada@example.com',
@@ -69,14 +52,14 @@ describe('SendGrid sender against the provider sandbox', () => {
   });
 
   it('sends text only when there is no HTML', async () => {
-    await sender.send(message({ html: null }));
-    const [recorded] = sandbox.store.list();
+    await ctx.sender.send(message({ html: null }));
+    const [recorded] = ctx.sandbox.store.list();
     expect(recorded?.body).toBe('Your code is 123456');
     expect(recorded?.html).toBeUndefined();
   });
 
   it('maps an invalid recipient to invalid_address without naming it', async () => {
-    const err = await failure(sender.send(message({ address: 'ada@invalid.test' })));
+    const err = await failure(ctx.sender.send(message({ address: 'ada@invalid.test' })));
 
     expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
     expect(err.message).toBe('SendGrid answered 400 (personalizations.0.to.0.email)');
@@ -85,7 +68,7 @@ describe('SendGrid sender against the provider sandbox', () => {
 
   it('maps 401 to provider_auth_failed (transient: an operator fixes the key)', async () => {
     jest.spyOn(console, 'warn').mockImplementation(() => undefined); // the SDK warns about the empty key
-    const unauthorised = senderFor(baseUrl, { apiKey: '' });
+    const unauthorised = senderFor(ctx.url, { apiKey: '' });
     const err = await failure(unauthorised.send(message()));
     expect(err).toMatchObject({
       code: 'provider_auth_failed',
@@ -99,15 +82,21 @@ describe('SendGrid sender against the provider sandbox', () => {
     [500, 'provider_unavailable'],
     [503, 'provider_unavailable'],
   ] as const)('maps an injected %d to %s', async (status, code) => {
-    sandbox.faults.set({ provider: 'sendgrid', errorRate: 1, status, latencyMs: 0, outage: false });
-    const err = await failure(sender.send(message()));
+    ctx.sandbox.faults.set({ provider: 'sendgrid', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(ctx.sender.send(message()));
     expect(err).toMatchObject({ code, retriable: true });
     expect(err.message).not.toContain('ada@example.com');
   });
 
   it('maps a timeout to provider_unavailable', async () => {
-    sandbox.faults.set({ provider: 'sendgrid', errorRate: 0, status: 503, latencyMs: 300, outage: false });
-    const impatient = senderFor(baseUrl, { timeoutMs: 50 });
+    ctx.sandbox.faults.set({
+      provider: 'sendgrid',
+      errorRate: 0,
+      status: 503,
+      latencyMs: 300,
+      outage: false,
+    });
+    const impatient = senderFor(ctx.url, { timeoutMs: 50 });
     const err = await failure(impatient.send(message()));
     expect(err).toMatchObject({ code: 'provider_unavailable', retriable: true });
   });

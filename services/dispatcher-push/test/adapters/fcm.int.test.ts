@@ -1,7 +1,5 @@
-import { createSandbox } from '@herald/provider-sandbox';
-import type { Sandbox } from '@herald/provider-sandbox';
-import { closedPortUrl, failureOf as failure, listenOnLoopback } from '@herald/test-support';
-import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/test-support';
+import type { ChannelMessage } from '@herald/shared';
 import { createFcmSender } from '../../src/adapters/fcm';
 
 const PROJECT = 'herald-sandbox';
@@ -25,29 +23,13 @@ const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
 });
 
 describe('FCM sender against the provider sandbox', () => {
-  let sandbox: Sandbox;
-  let sandboxUrl: string;
-  let sender: ChannelSender;
-
-  beforeAll(async () => {
-    sandbox = createSandbox();
-    sandboxUrl = await listenOnLoopback(sandbox.app);
-    sender = createFcmSender({ projectId: PROJECT, sandboxUrl });
-  });
-  afterAll(async () => {
-    await sender.close();
-    await sandbox.app.close();
-  });
-  beforeEach(() => {
-    sandbox.store.clear();
-    sandbox.faults.clear();
-  });
+  const ctx = sandboxedSender((url) => createFcmSender({ projectId: PROJECT, sandboxUrl: url }));
 
   it('sends through firebase-admin and returns the message name', async () => {
-    const result = await sender.send(message());
+    const result = await ctx.sender.send(message());
 
     expect(result.providerMessageId).toMatch(new RegExp(`^projects/${PROJECT}/messages/.+`));
-    expect(sandbox.store.list()).toEqual([
+    expect(ctx.sandbox.store.list()).toEqual([
       expect.objectContaining({
         provider: 'fcm',
         to: 'device-token-1',
@@ -62,24 +44,24 @@ describe('FCM sender against the provider sandbox', () => {
   });
 
   it('leaves title and data out when the message has none', async () => {
-    await sender.send(message({ title: null, data: '{}' }));
-    const [recorded] = sandbox.store.list();
+    await ctx.sender.send(message({ title: null, data: '{}' }));
+    const [recorded] = ctx.sandbox.store.list();
     expect(recorded).toMatchObject({ body: 'Your order 42 is on its way', accepted: true });
     expect(recorded?.title).toBeUndefined();
     expect(recorded?.data).toBeUndefined();
   });
 
   it('refuses data that is not a JSON object without calling FCM', async () => {
-    const err = await failure(sender.send(message({ data: '[1,2]' })));
+    const err = await failure(ctx.sender.send(message({ data: '[1,2]' })));
     expect(err).toMatchObject({ code: 'malformed_payload', retriable: false });
-    expect(sandbox.store.list()).toEqual([]);
+    expect(ctx.sandbox.store.list()).toEqual([]);
   });
 
   it.each([
     ['unregistered-abc', 'unregistered_token', 'messaging/registration-token-not-registered'],
     ['invalid-abc', 'invalid_address', 'messaging/invalid-argument'],
   ])('maps token %s to %s without naming it', async (address, code, sdkCode) => {
-    const err = await failure(sender.send(message({ address })));
+    const err = await failure(ctx.sender.send(message({ address })));
 
     expect(err).toMatchObject({ code, retriable: false, message: `FCM send failed (${sdkCode})` });
     expect(err.cause).toBeUndefined();
@@ -89,19 +71,19 @@ describe('FCM sender against the provider sandbox', () => {
     [429, 'provider_rate_limited'],
     [500, 'provider_unavailable'],
   ] as const)('maps an injected %d to %s', async (status, code) => {
-    sandbox.faults.set({ provider: 'fcm', errorRate: 1, status, latencyMs: 0, outage: false });
-    const err = await failure(sender.send(message()));
+    ctx.sandbox.faults.set({ provider: 'fcm', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(ctx.sender.send(message()));
     expect(err).toMatchObject({ code, retriable: true });
     expect(err.message).not.toContain('device-token-1');
-    expect(sandbox.store.list()).toHaveLength(1);
+    expect(ctx.sandbox.store.list()).toHaveLength(1);
   });
 
   it('maps an injected 503 to provider_unavailable, after the SDK has retried it itself', async () => {
-    sandbox.faults.set({ provider: 'fcm', errorRate: 0, status: 503, latencyMs: 0, outage: true });
-    const err = await failure(sender.send(message()));
+    ctx.sandbox.faults.set({ provider: 'fcm', errorRate: 0, status: 503, latencyMs: 0, outage: true });
+    const err = await failure(ctx.sender.send(message()));
     expect(err).toMatchObject({ code: 'provider_unavailable', retriable: true });
     // firebase-admin retries a 503 four times, backing off 0, 1, 2 and 4 s, before giving up.
-    expect(sandbox.store.list()).toHaveLength(5);
+    expect(ctx.sandbox.store.list()).toHaveLength(5);
   }, 20_000);
 
   it('maps connection refused to provider_unavailable', async () => {
@@ -118,9 +100,9 @@ describe('FCM sender against the provider sandbox', () => {
   });
 
   it('frees its app name on close', async () => {
-    const first = createFcmSender({ projectId: PROJECT, sandboxUrl, appName: 'herald-push-test' });
+    const first = createFcmSender({ projectId: PROJECT, sandboxUrl: ctx.url, appName: 'herald-push-test' });
     await first.close();
-    const second = createFcmSender({ projectId: PROJECT, sandboxUrl, appName: 'herald-push-test' });
+    const second = createFcmSender({ projectId: PROJECT, sandboxUrl: ctx.url, appName: 'herald-push-test' });
     await expect(second.send(message())).resolves.toEqual({
       providerMessageId: expect.any(String) as string,
     });

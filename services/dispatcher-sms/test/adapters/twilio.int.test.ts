@@ -1,7 +1,5 @@
-import { createSandbox } from '@herald/provider-sandbox';
-import type { Sandbox } from '@herald/provider-sandbox';
-import { closedPortUrl, failureOf as failure, listenOnLoopback } from '@herald/test-support';
-import type { ChannelMessage, ChannelSender } from '@herald/shared';
+import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/test-support';
+import type { ChannelMessage } from '@herald/shared';
 import { createTwilioSender } from '../../src/adapters/twilio';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -26,9 +24,6 @@ const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
 });
 
 describe('Twilio sender against the provider sandbox', () => {
-  let sandbox: Sandbox;
-  let sandboxUrl: string;
-  let sender: ChannelSender;
   const senderFor = (url: string, extra: { from?: string; timeoutMs?: number } = {}) =>
     createTwilioSender({
       accountSid: ACCOUNT_SID,
@@ -38,25 +33,13 @@ describe('Twilio sender against the provider sandbox', () => {
       ...extra,
     });
 
-  beforeAll(async () => {
-    sandbox = createSandbox();
-    sandboxUrl = await listenOnLoopback(sandbox.app);
-    sender = senderFor(sandboxUrl);
-  });
-  afterAll(async () => {
-    await sender.close();
-    await sandbox.app.close();
-  });
-  beforeEach(() => {
-    sandbox.store.clear();
-    sandbox.faults.clear();
-  });
+  const ctx = sandboxedSender((url) => senderFor(url));
 
   it('sends through the SDK and returns the message SID', async () => {
-    const result = await sender.send(message());
+    const result = await ctx.sender.send(message());
 
     expect(result.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
-    expect(sandbox.store.list()).toEqual([
+    expect(ctx.sandbox.store.list()).toEqual([
       expect.objectContaining({
         provider: 'twilio',
         to: '+15551234567',
@@ -70,9 +53,9 @@ describe('Twilio sender against the provider sandbox', () => {
   });
 
   it('sends from a Messaging Service when `from` is an MG SID', async () => {
-    const viaService = senderFor(sandboxUrl, { from: 'MG0123456789abcdef0123456789abcdef' });
+    const viaService = senderFor(ctx.url, { from: 'MG0123456789abcdef0123456789abcdef' });
     await viaService.send(message());
-    expect(sandbox.store.list()).toEqual([
+    expect(ctx.sandbox.store.list()).toEqual([
       expect.objectContaining({ from: 'MG0123456789abcdef0123456789abcdef', accepted: true }),
     ]);
   });
@@ -80,7 +63,7 @@ describe('Twilio sender against the provider sandbox', () => {
   it.each(['+15005550001', '5551234567'])(
     'maps To=%s to invalid_address without naming it',
     async (address) => {
-      const err = await failure(sender.send(message({ address })));
+      const err = await failure(ctx.sender.send(message({ address })));
 
       expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
       expect(err.message).toBe('Twilio answered 400, code 21211');
@@ -93,15 +76,15 @@ describe('Twilio sender against the provider sandbox', () => {
     [500, 'provider_unavailable'],
     [503, 'provider_unavailable'],
   ] as const)('maps an injected %d to %s', async (status, code) => {
-    sandbox.faults.set({ provider: 'twilio', errorRate: 1, status, latencyMs: 0, outage: false });
-    const err = await failure(sender.send(message()));
+    ctx.sandbox.faults.set({ provider: 'twilio', errorRate: 1, status, latencyMs: 0, outage: false });
+    const err = await failure(ctx.sender.send(message()));
     expect(err).toMatchObject({ code, retriable: true });
     expect(err.message).not.toContain('+15551234567');
   });
 
   it('maps a timeout to provider_unavailable', async () => {
-    sandbox.faults.set({ provider: 'twilio', errorRate: 0, status: 503, latencyMs: 300, outage: false });
-    const err = await failure(senderFor(sandboxUrl, { timeoutMs: 50 }).send(message()));
+    ctx.sandbox.faults.set({ provider: 'twilio', errorRate: 0, status: 503, latencyMs: 300, outage: false });
+    const err = await failure(senderFor(ctx.url, { timeoutMs: 50 }).send(message()));
     expect(err).toMatchObject({ code: 'provider_unavailable', retriable: true });
   });
 
