@@ -1,23 +1,57 @@
 # shellcheck shell=bash
 # Steps shared by ./dev up and ./dev test. Sourced after infra/lib.sh.
 
+# The pnpm version package.json pins ("packageManager": "pnpm@X").
+pnpm_version() {
+  local v
+  v="$(sed -n 's/.*"packageManager": "pnpm@\([0-9][^"+]*\).*/\1/p' "$ROOT/package.json")"
+  [[ -n "$v" ]] || die "package.json has no \"packageManager\": \"pnpm@<version>\""
+  printf '%s' "$v"
+}
+
+# The project's own pnpm, at the pinned version, installed by npm into .cache/tools/pnpm-<version>
+# and put first on PATH. Never a global pnpm and never corepack: a clean clone installs it itself,
+# and a broken global shim (such as corepack's, when it cannot verify signatures) is never run.
+ensure_pnpm() {
+  local version dir tmp out
+  version="$(pnpm_version)"
+  dir="$CACHE/tools/pnpm-$version"
+  if [[ ! -x "$dir/bin/pnpm" ]] || [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" != "$version" ]]; then
+    command -v npm >/dev/null ||
+      die "npm not found: it ships with Node.js (Debian: apt-get install npm, or Node.js from nodejs.org)"
+    log "installing pnpm $version into ${dir#"$ROOT"/} (project-local, with npm)"
+    tmp="$dir.tmp.$$"
+    out="$CACHE/tools/pnpm-install.log"
+    mkdir -p "$CACHE/tools"
+    rm -rf "$tmp"
+    # --global with --prefix: the package and its bin/ land in $tmp, nothing outside the project.
+    # From /: the project's .npmrc holds pnpm settings that npm would warn about.
+    if ! (cd / && npm install --global --prefix "$tmp" --no-audit --no-fund --loglevel=error \
+      "pnpm@$version") >"$out" 2>&1; then
+      rm -rf "$tmp"
+      die "could not install pnpm $version with npm (is the npm registry reachable? see npm's output below)" "$out"
+    fi
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" == "$version" ]] ||
+      die "the pnpm installed in ${dir#"$ROOT"/} does not run" "$out"
+  fi
+  export PATH="$dir/bin:$PATH"
+  hash -r
+}
+
 ensure_node_deps() {
   command -v node >/dev/null || die "node not found: Herald needs Node.js 20.19 or newer"
-  if ! command -v pnpm >/dev/null; then
-    local version
-    version="$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
-    log "installing pnpm $version"
-    # corepack ships with Node; npm -g is the fallback. Both write to Node's prefix (root, or sudo).
-    { command -v corepack >/dev/null && corepack enable pnpm 2>/dev/null &&
-      COREPACK_ENABLE_DOWNLOAD_PROMPT=0 pnpm --version </dev/null >/dev/null 2>&1; } ||
-      npm install -g "pnpm@$version" >/dev/null ||
-      die "could not install pnpm $version: install it yourself (npm install -g pnpm@$version)"
-  fi
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+    die "Node.js $(node --version) is too old: Herald needs 20.19 or newer"
+  ensure_pnpm
   local stamp="$ROOT/node_modules/.herald-install-stamp" want
   want="$(cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/{packages,services}/*/package.json "$ROOT/test/package.json" | sha256sum | cut -d' ' -f1)"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    log "installing node packages"
-    (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >/dev/null)
+    log "installing node packages (pnpm install)"
+    mkdir -p "$CACHE"
+    (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only) >"$CACHE/pnpm-install.log" 2>&1 ||
+      die "pnpm install failed" "$CACHE/pnpm-install.log"
     echo "$want" >"$stamp"
   fi
 }
