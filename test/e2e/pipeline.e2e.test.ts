@@ -121,6 +121,7 @@ describe('the whole pipeline', () => {
     expect(sms.provider).toBe('twilio');
 
     const view = await timelineWhen(id, allSent);
+    expect(view.status).toBe('sent');
     const channels = view.channels as Record<string, ChannelView>;
     for (const c of ['email', 'sms', 'push']) {
       expect(channels[c]?.timeline.map((t) => t.status)).toEqual(['accepted', 'routed', 'sent']);
@@ -161,6 +162,7 @@ describe('the whole pipeline', () => {
     expect(email?.subject).toBe('Welcome to Herald, Grace!');
     await received(`token-${user}`);
     const view = await timelineWhen(id, allSent);
+    expect(view.status).toBe('sent');
     const channels = view.channels as Record<string, ChannelView>;
     for (const c of ['email', 'sms', 'push']) {
       expect(channels[c]?.timeline.map((t) => t.status)).toEqual(['routed', 'sent']);
@@ -233,6 +235,7 @@ describe('the whole pipeline', () => {
     const view = await timelineWhen(res.body.id as string, (c) => c.email?.status === 'parked');
     const email = (view.channels as Record<string, ChannelView>).email;
     expect(email?.timeline.map((t) => t.status)).toEqual(['accepted', 'routed', 'failed', 'parked']);
+    expect(view.status).toBe('parked');
   });
 
   it('stops every service gracefully on SIGTERM and starts it again', async () => {

@@ -18,19 +18,75 @@ export interface TimelineEntry {
 }
 
 export interface ChannelView {
+  /** The channel's highest-ranked step: a lower-case `Status`, or an unknown step's name. */
   status: string;
   timeline: TimelineEntry[];
 }
 
+/**
+ * What a notification's top-level `status` can be (docs/api.md): before routing, while any channel
+ * is in flight, and once every channel has ended, how they ended.
+ */
+export const OVERALL_STATUSES = [
+  'accepted',
+  'in_progress',
+  'sent',
+  'partially_sent',
+  'suppressed',
+  'expired',
+  'parked',
+] as const;
+export type OverallStatus = (typeof OVERALL_STATUSES)[number];
+
 export interface NotificationView {
-  status: string;
+  status: OverallStatus;
   timeline: TimelineEntry[];
   channels: Partial<Record<Lowercase<Channel>, ChannelView>>;
 }
 
+type Outcome = 'sent' | 'suppressed' | 'expired' | 'parked';
+
+/** The terminal states of DESIGN.md §2.1: nothing follows them (short of an operator's replay). */
+function outcomeOf(status: string): Outcome | null {
+  switch (status) {
+    case 'sent':
+    case 'suppressed':
+    case 'expired':
+    case 'parked':
+      return status;
+    default:
+      return null;
+  }
+}
+
+const RANK_ACCEPTED = 0;
+const RANK_ROUTED = 1;
+const RANK_IN_FLIGHT = 2;
+const RANK_TERMINAL = 3;
+
+/**
+ * Causal rank of a step. Hosts' clocks disagree (ingest, router, dispatchers and dlq each stamp
+ * their own events), so timestamps only order steps of equal rank: a `sent` stamped before its
+ * `routed` still comes after it. Any step that is neither accepted, routed nor terminal (`failed`,
+ * awaiting retry, or a status this code does not know yet) is in flight.
+ */
+export function rankOf(status: string): number {
+  if (status === 'accepted') return RANK_ACCEPTED;
+  if (status === 'routed') return RANK_ROUTED;
+  return outcomeOf(status) === null ? RANK_IN_FLIGHT : RANK_TERMINAL;
+}
+
+interface Step {
+  entry: TimelineEntry;
+  rank: number;
+  at: number;
+  /** Position in the input, so equal rank and time keep the order the projection read them in. */
+  seq: number;
+}
+
 interface Decision {
   channel: Channel;
-  decision: 'deliver' | 'suppressed';
+  decision: string;
   reason?: string;
 }
 
@@ -42,43 +98,113 @@ function decisionsOf(detail: Record<string, unknown> | null): Decision[] {
   );
 }
 
-function entry(e: EventRow, status = e.status.toLowerCase(), reason = e.reason): TimelineEntry {
-  return {
+/** Projected rows are unique per event id; a row repeated verbatim says nothing new. */
+function distinct(events: EventRow[]): EventRow[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    const key = JSON.stringify([
+      e.status,
+      e.channel,
+      e.at.getTime(),
+      e.reason,
+      e.providerMessageId,
+      e.detail,
+    ]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function step(e: EventRow, seq: number, status: string, reason = e.reason): Step {
+  const entry: TimelineEntry = {
     status,
     at: e.at.toISOString(),
     ...(reason ? { reason } : {}),
     ...(e.providerMessageId ? { providerMessageId: e.providerMessageId } : {}),
   };
+  return { entry, rank: rankOf(status), at: e.at.getTime(), seq };
 }
 
-const lower = (c: Channel) => c.toLowerCase() as Lowercase<Channel>;
+function causal(steps: Step[]): Step[] {
+  return [...steps].sort((a, b) => a.rank - b.rank || a.at - b.at || a.seq - b.seq);
+}
+
+/** The column is text: a status from a newer service, or none, must not break the view. */
+function statusOf(e: EventRow): string {
+  const raw: unknown = e.status;
+  return typeof raw === 'string' && raw !== '' ? raw.toLowerCase() : 'unknown';
+}
+const lower = (c: Channel) => String(c).toLowerCase() as Lowercase<Channel>;
 
 /**
- * The timeline a client sees: notification-wide steps (accepted, routed) and, per channel, those
- * steps followed by the channel's own (a routing decision to suppress becomes that channel's
- * `suppressed` step). A channel's status is its latest step.
+ * The top-level status. With no channel, the notification ended (or not) on its own: parked or
+ * expired before routing, or routed to no channel. With channels, it is in progress until routing
+ * is seen and every channel has ended; then `sent` if all were sent, `partially_sent` if some were,
+ * and otherwise the most telling way they ended: parked, then expired, then suppressed.
+ */
+function summarise(wide: Step[], channelStatuses: string[], routed: boolean): OverallStatus {
+  if (channelStatuses.length === 0) {
+    const ended = wide.map((s) => outcomeOf(s.entry.status)).filter((o) => o !== null);
+    return ended.at(-1) ?? (routed ? 'suppressed' : 'accepted');
+  }
+  const outcomes = channelStatuses.map(outcomeOf);
+  if (!routed || outcomes.includes(null)) return 'in_progress';
+  const sent = outcomes.filter((o) => o === 'sent').length;
+  if (sent === outcomes.length) return 'sent';
+  if (sent > 0) return 'partially_sent';
+  if (outcomes.includes('parked')) return 'parked';
+  if (outcomes.includes('expired')) return 'expired';
+  return 'suppressed';
+}
+
+/**
+ * The timeline a client sees: notification-wide steps and, per channel, the wide `accepted` and
+ * `routed` steps followed by the channel's own (a routing decision to suppress becomes that
+ * channel's `suppressed` step). Every timeline is in causal order (`rankOf`, then time); a
+ * channel's status is its last step, i.e. its highest-ranked one, the latest among equals.
  */
 export function buildView(events: EventRow[]): NotificationView {
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const wide: TimelineEntry[] = [];
-  const channels: NotificationView['channels'] = {};
-  const channelView = (c: Channel): ChannelView =>
-    (channels[lower(c)] ??= { status: '', timeline: [...wide] });
+  const wide: Step[] = [];
+  const own = new Map<Lowercase<Channel>, Step[]>();
+  const stepsOf = (c: Channel): Step[] => {
+    const key = lower(c);
+    let steps = own.get(key);
+    if (!steps) own.set(key, (steps = []));
+    return steps;
+  };
+  let routed = false;
 
-  for (const e of sorted) {
+  distinct(events).forEach((e, seq) => {
+    const status = statusOf(e);
     if (e.channel !== null) {
-      channelView(e.channel).timeline.push(entry(e));
-      continue;
+      stepsOf(e.channel).push(step(e, seq, status));
+      return;
     }
-    wide.push(entry(e));
-    for (const view of Object.values(channels)) view.timeline.push(entry(e));
-    if (e.status === 'ROUTED') {
-      for (const d of decisionsOf(e.detail)) {
-        const view = channelView(d.channel);
-        if (d.decision === 'suppressed') view.timeline.push(entry(e, 'suppressed', d.reason ?? null));
-      }
+    wide.push(step(e, seq, status));
+    if (status !== 'routed') return;
+    routed = true;
+    for (const d of decisionsOf(e.detail)) {
+      const steps = stepsOf(d.channel);
+      if (d.decision === 'suppressed') steps.push(step(e, seq, 'suppressed', d.reason ?? null));
     }
+  });
+
+  // A notification-level outcome ended the request instead of routing it: it is not a channel step.
+  const lead = wide.filter((s) => s.rank <= RANK_ROUTED);
+  const channels: NotificationView['channels'] = {};
+  for (const [key, steps] of own) {
+    const timeline = causal([...lead, ...steps]).map((s) => s.entry);
+    channels[key] = { status: timeline.at(-1)?.status ?? 'routed', timeline };
   }
-  for (const view of Object.values(channels)) view.status = view.timeline.at(-1)?.status ?? 'unknown';
-  return { status: wide.at(-1)?.status ?? 'unknown', timeline: wide, channels };
+  const timeline = causal(wide);
+  return {
+    status: summarise(
+      timeline,
+      Object.values(channels).map((c) => c.status),
+      routed,
+    ),
+    timeline: timeline.map((s) => s.entry),
+    channels,
+  };
 }
