@@ -4,3 +4,4 @@ export * from './consume';
 export * from './stack';
 export * from './deps';
 export * from './senders';
+export * from './raw-http';

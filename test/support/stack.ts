@@ -32,10 +32,10 @@ interface Proc {
 /**
  * The six services as real processes (built JavaScript from dist/), on their own topics (a unique
  * prefix), their own database and free ports, with the provider sandbox in this process so tests
- * can read what it received and inject faults.
+ * can read what it received and inject faults. `only` starts a subset (the HTTP APIs, say).
  */
-export async function startStack(label: string) {
-  for (const s of SERVICES) {
+export async function startStack(label: string, only: readonly ServiceName[] = SERVICES) {
+  for (const s of only) {
     if (!existsSync(path.join(ROOT, 'services', s, 'dist', 'main.js'))) {
       throw new Error(`services/${s}/dist/main.js is missing: run \`pnpm build\` (./dev test does) first`);
     }
@@ -121,7 +121,7 @@ export async function startStack(label: string) {
       200,
     );
 
-  const started = await Promise.all(SERVICES.map(start));
+  const started = await Promise.all(only.map(start));
   await Promise.all(started.map(ready));
 
   const pool = createPool(databaseUrl, 2);

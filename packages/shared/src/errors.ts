@@ -12,6 +12,11 @@ export const ERROR_CODES = {
   idempotency_in_progress: { retriable: true, httpStatus: 409 },
   idempotency_key_reused: { retriable: false, httpStatus: 422 },
   payload_too_large: { retriable: false, httpStatus: 413 },
+  unsupported_media_type: { retriable: false, httpStatus: 415 },
+  /** Refused by node's HTTP parser before routing: bad request line, CR/LF in a header. */
+  bad_request: { retriable: false, httpStatus: 400 },
+  headers_too_large: { retriable: false, httpStatus: 431 },
+  request_timeout: { retriable: false, httpStatus: 408 },
   // Pipeline, permanent: parked at once
   malformed_payload: { retriable: false, httpStatus: undefined },
   invalid_request: { retriable: false, httpStatus: undefined },

@@ -24,6 +24,8 @@ export type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export * from './dispatch/service';
 export * from './http/api-keys';
 export * from './http/errors';
+export * from './http/body';
+export * from './http/json-body';
 export * from './http/validate';
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export * from './kafka/dead-letter';

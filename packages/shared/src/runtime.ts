@@ -10,6 +10,8 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createRegistry, metricsFor } from './metrics';
 import { registerOpsRoutes } from './ops-server';
+import { clientErrorHandler, registerBodyHandling } from './http/body';
+import { frameworkErrors } from './http/errors';
 import type { Readiness } from './ops-server';
 import { createPool, pgReadiness } from './pg';
 import { createRedis, redisReadiness } from './redis';
@@ -114,7 +116,16 @@ export function buildOpsServer(
   rt: Pick<Runtime, 'registry' | 'readiness'>,
   opts: { bodyLimit?: number } = {},
 ): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024 });
+  const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    clientErrorHandler,
+    frameworkErrors,
+    // Long ids (device tokens) reach the routes' own validation, which names the field.
+    routerOptions: { maxParamLength: 16 * 1024 },
+  });
+  registerBodyHandling(app, { bodyLimit });
   registerOpsRoutes(app, { registry: rt.registry, readiness: rt.readiness });
   return app;
 }

@@ -1,16 +1,31 @@
-import { apiKeyAuth, buildOpsServer, parseInput, registerErrorHandler, z } from '@herald/shared';
+import { UUID, apiKeyAuth, buildOpsServer, parseInput, registerErrorHandler, z } from '@herald/shared';
 import type { Runtime } from '@herald/shared';
 import type { FastifyInstance } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
 
-const listQuery = z.object({
+/** Unknown parameters are refused: a misspelt filter must not silently list everything. */
+const listQuery = z.strictObject({
   reason: z
     .string()
-    .regex(/^[a-z_]+$/)
+    .regex(/^[a-z_]{1,64}$/, 'expected a reason code such as provider_rejected')
     .optional(),
-  notificationId: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.string().regex(/^\d+$/, 'expected a dead-letter id').optional(),
+  notificationId: z.string().regex(UUID, 'expected a notification id (UUID)').optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'expected a whole number from 1 to 500')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, 'expected a whole number from 1 to 500')
+        .max(500, 'expected a whole number from 1 to 500'),
+    )
+    .default(50),
+  // A Postgres bigint: at most 18 digits keeps it in range.
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,17}$/, 'expected a dead-letter id')
+    .optional(),
 });
 
 /** The dead-letter admin API beside /healthz, /readyz and /metrics. Built, not started. */

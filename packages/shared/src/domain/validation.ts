@@ -9,9 +9,15 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** Template variables, as JSON: enough for any message, small enough for one Kafka record. */
 export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_DEVICE_TOKENS = 100;
-/** Free text that Postgres can store: no NUL or other control characters. */
+/**
+ * Free text that Postgres can store and dashboards can show as sent: no C0 or C1 control characters
+ * and no bidirectional overrides or isolates (the "Trojan Source" characters, CVE-2021-42574).
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-export const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
-export const PRINTABLE_HINT = 'must not contain control characters';
+export const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
+export const PRINTABLE_HINT = 'must not contain control characters or bidirectional overrides';
+/** Template ids are names an operator types: letters, digits, `.`, `_` and `-`. */
+export const TEMPLATE_ID = /^[A-Za-z0-9._-]{1,200}$/;
+export const TEMPLATE_ID_HINT = 'expected 1-200 characters of A-Z a-z 0-9 . _ -';
 /** The range of a JavaScript Date (and so of an epoch-ms timestamp Herald can store). */
 export const MAX_TIMESTAMP_MS = 8.64e15;

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HeraldError, classifyError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -10,7 +10,9 @@ export interface ErrorBody {
 function fromFastify(err: FastifyError): HeraldError | null {
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HeraldError('payload_too_large', err.message);
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return new HeraldError('validation_failed', 'Content-Type must be application/json');
+    return new HeraldError('unsupported_media_type', 'Content-Type must be application/json', {
+      field: 'content-type',
+    });
   if (
     err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
     err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
@@ -48,9 +50,26 @@ export function registerErrorHandler(app: FastifyInstance, log: Logger): void {
     };
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  app.setNotFoundHandler((request, reply) => {
+    // The path only (no query string, which may carry anything), and not all of a huge one.
+    const path = request.url.split('?')[0] ?? '';
+    const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+    return reply
       .code(404)
-      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
-  );
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${shown}` } });
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors its router raises before any route or error handler
+ * (a path that is not valid percent-encoding, a path segment over `maxParamLength`) answered with
+ * Herald's error body instead of Fastify's own.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'url: a path segment is too long'
+      : 'url: the path is not valid percent-encoded UTF-8';
+  const body: ErrorBody = { error: { code: 'validation_failed', message, field: 'url' } };
+  void reply.code(400).send(body);
 }

@@ -7,6 +7,8 @@ import {
   MAX_DEVICE_TOKENS,
   PRINTABLE,
   PRINTABLE_HINT,
+  TEMPLATE_ID,
+  TEMPLATE_ID_HINT,
   USER_ID,
   USER_ID_HINT,
   z,
@@ -24,7 +26,7 @@ export const notificationInputSchema = z.strictObject({
   userId: userIdSchema,
   category: textSchema(100).default('general'),
   priority: z.enum(['critical', 'high', 'normal', 'low']).default('normal'),
-  templateId: textSchema(200).optional(),
+  templateId: z.string().regex(TEMPLATE_ID, TEMPLATE_ID_HINT).optional(),
   channels: z
     .array(z.enum(['email', 'sms', 'push']))
     .min(1)

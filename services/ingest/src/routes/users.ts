@@ -25,7 +25,7 @@ const deviceBody = z.strictObject({
 });
 
 const userParams = z.object({ id: userIdSchema });
-const deviceParams = z.object({ id: userIdSchema, token: z.string().min(1).max(4096) });
+const deviceParams = z.object({ id: userIdSchema, token: textSchema(4096) });
 
 export function userRoutes(app: FastifyInstance, deps: { users: UsersRepo }): void {
   app.put('/v1/users/:id', async (request, reply) => {

@@ -1,0 +1,211 @@
+/** Bad credentials on every endpoint, hostile ids and paths, query parameters, users and devices. */
+import { base } from './notifications';
+import { BIDI, SQL, bad, forbidden, notFound, unauthorized } from './types';
+import type { BadCase, Expected, Key, Target } from './types';
+
+interface Endpoint {
+  target: Target;
+  method: string;
+  path: string;
+  body?: unknown;
+  /** The scope it needs; a key with only the other one is refused with 403. */
+  scope: 'send' | 'admin';
+}
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const endpoints: Endpoint[] = [
+  { target: 'ingest', method: 'POST', path: '/v1/notifications', body: base, scope: 'send' },
+  { target: 'ingest', method: 'GET', path: `/v1/notifications/${UNKNOWN_ID}`, scope: 'send' },
+  { target: 'ingest', method: 'PUT', path: '/v1/users/corpus-user', body: {}, scope: 'send' },
+  { target: 'ingest', method: 'GET', path: '/v1/users/corpus-user', scope: 'send' },
+  {
+    target: 'ingest',
+    method: 'POST',
+    path: '/v1/users/corpus-user/devices',
+    body: { token: 't', platform: 'ios' },
+    scope: 'send',
+  },
+  { target: 'ingest', method: 'DELETE', path: '/v1/users/corpus-user/devices/t', scope: 'send' },
+  { target: 'dlq', method: 'GET', path: '/v1/dead-letters', scope: 'admin' },
+];
+
+/** Every endpoint, with every kind of bad credential. */
+export function authCases(): BadCase[] {
+  const keys: [string, Key | 'scope', Expected | 'scope'][] = [
+    ['no Authorization header', 'none', unauthorized],
+    ['"Bearer" and no key', { authorization: 'Bearer' }, unauthorized],
+    ['an unknown key', { authorization: 'Bearer hk_unknownunknownunknownunknown' }, unauthorized],
+    ['Basic credentials', { authorization: 'Basic dXNlcjpwYXNz' }, unauthorized],
+    ['two keys', { authorization: 'Bearer hk_a hk_b' }, unauthorized],
+    ['an SQL string as the key', { authorization: `Bearer ${SQL.replace(/ /g, '')}` }, unauthorized],
+    ['an 8 KiB key', { authorization: `Bearer hk_${'k'.repeat(8192)}` }, unauthorized],
+    ['a revoked key', 'revoked', unauthorized],
+    ['a key without the scope', 'scope', 'scope'],
+  ];
+  return endpoints.flatMap((e) =>
+    keys.map(([name, key, expect]): BadCase => ({
+      name: `${e.method} ${e.path}: ${name}`,
+      target: e.target,
+      method: e.method,
+      path: e.path,
+      key: key === 'scope' ? (e.scope === 'send' ? 'admin' : 'send') : key,
+      ...(e.body !== undefined ? { body: e.body } : {}),
+      expect: expect === 'scope' ? forbidden : expect,
+    })),
+  );
+}
+
+const get = (target: Target, path: string, expect: Expected, name = path): BadCase => ({
+  name: `GET ${name}`,
+  target,
+  method: 'GET',
+  path,
+  expect,
+});
+
+/** Unknown ids, hostile ids and paths. */
+export function pathCases(): BadCase[] {
+  const long = 'a'.repeat(5000);
+  return [
+    get('ingest', `/v1/notifications/${UNKNOWN_ID}`, notFound),
+    get('ingest', '/v1/notifications/not-a-uuid', bad('id')),
+    get('ingest', '/v1/notifications/..%2F..%2Fetc%2Fpasswd', bad('id')),
+    get('ingest', '/v1/notifications/%00', bad('id')),
+    get('ingest', `/v1/notifications/${UNKNOWN_ID}%00`, bad('id')),
+    get('ingest', `/v1/notifications/${long}`, bad('id'), '/v1/notifications/<5,000 characters>'),
+    get('ingest', "/v1/notifications/1'%20OR%20'1'='1", bad('id')),
+    get('ingest', '/v1/notifications/%7B%7Bconstructor%7D%7D', bad('id')),
+    get('ingest', '/v1/users/nobody-here', notFound),
+    get('ingest', '/v1/users/a%2Fb', bad('id')),
+    get('ingest', '/v1/users/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd', bad('id')),
+    get('ingest', '/v1/users/%00', bad('id')),
+    get('ingest', '/v1/users/a%0D%0ASet-Cookie:%20x', bad('id')),
+    get('ingest', `/v1/users/${long}`, bad('id'), '/v1/users/<5,000 characters>'),
+    get('ingest', '/v1/users/%E2%80%AEevil', bad('id')),
+    get('ingest', "/v1/users/x'%20OR%201=1--", bad('id')),
+    get('ingest', '/v1/users/%E0%A4%A', bad('url')),
+    get('ingest', '/v1/nothing-here', notFound),
+    get('ingest', '/v1/notifications', notFound, '/v1/notifications (no id)'),
+    get('ingest', '/../../etc/passwd', notFound),
+    get('dlq', '/v1/dead-letters/../../etc/passwd', notFound),
+    {
+      name: 'DELETE /v1/users/corpus-user/devices/%00',
+      target: 'ingest',
+      method: 'DELETE',
+      path: '/v1/users/corpus-user/devices/%00',
+      expect: bad('token'),
+    },
+    {
+      name: 'DELETE /v1/users/corpus-user/devices/<unknown>',
+      target: 'ingest',
+      method: 'DELETE',
+      path: '/v1/users/corpus-user/devices/no-such-token',
+      expect: notFound,
+    },
+    {
+      name: 'DELETE /v1/users/nobody/devices/x',
+      target: 'ingest',
+      method: 'DELETE',
+      path: '/v1/users/nobody-here/devices/x',
+      expect: notFound,
+    },
+    {
+      name: 'POST /v1/users/nobody-here/devices',
+      target: 'ingest',
+      method: 'POST',
+      path: '/v1/users/nobody-here/devices',
+      body: { token: 'abcd', platform: 'android' },
+      expect: notFound,
+    },
+    {
+      name: 'DELETE /v1/notifications',
+      target: 'ingest',
+      method: 'DELETE',
+      path: '/v1/notifications',
+      expect: notFound,
+    },
+    { name: 'POST /healthz', target: 'ingest', method: 'POST', path: '/healthz', body: {}, expect: notFound },
+  ];
+}
+
+/** The dead-letter list's query parameters, out of range or unknown. */
+export function queryCases(): BadCase[] {
+  const q = (query: string, field: string) => get('dlq', `/v1/dead-letters?${query}`, bad(field));
+  return [
+    q('limit=0', 'limit'),
+    q('limit=-1', 'limit'),
+    q('limit=501', 'limit'),
+    q('limit=99999999999999999999', 'limit'),
+    q('limit=abc', 'limit'),
+    q('limit=1.5', 'limit'),
+    q('limit=', 'limit'),
+    q('limit=1e2', 'limit'),
+    q('limit=1&limit=2', 'limit'),
+    q('before=abc', 'before'),
+    q('before=-1', 'before'),
+    q('before=0', 'before'),
+    q('before=99999999999999999999', 'before'),
+    q('before=1%20OR%201%3D1', 'before'),
+    q('reason=DROP%20TABLE', 'reason'),
+    q('reason=', 'reason'),
+    { ...q(`reason=${'r'.repeat(65)}`, 'reason'), name: 'GET /v1/dead-letters?reason=<65 characters>' },
+    q('notificationId=not-a-uuid', 'notificationId'),
+    q('notificationId=%00', 'notificationId'),
+    {
+      ...q(`notificationId=${'n'.repeat(200)}`, 'notificationId'),
+      name: 'GET /v1/dead-letters?notificationId=<200 characters>',
+    },
+    q('reasons=provider_rejected', 'reasons'),
+    q('colour=blue', 'colour'),
+  ];
+}
+
+const put = (name: string, body: unknown, expect: Expected, path = '/v1/users/corpus-user'): BadCase => ({
+  name: `PUT ${path}: ${name}`,
+  target: 'ingest',
+  method: 'PUT',
+  path,
+  body,
+  expect,
+});
+const device = (name: string, body: unknown, expect: Expected): BadCase => ({
+  name: `POST /v1/users/corpus-user/devices: ${name}`,
+  target: 'ingest',
+  method: 'POST',
+  path: '/v1/users/corpus-user/devices',
+  body,
+  expect,
+});
+
+/** Users and devices. */
+export function userCases(): BadCase[] {
+  return [
+    put('email not an address', { email: 'ada' }, bad('email')),
+    put('email a number', { email: 1 }, bad('email')),
+    put('email with CRLF', { email: 'a@b.c\r\nBcc: all@example.com' }, bad('email')),
+    put('email with SQL', { email: `${SQL}@example.com` }, bad('email')),
+    put('phone not E.164', { phone: '0700 000000' }, bad('phone')),
+    put('phone an array', { phone: ['+14155550100'] }, bad('phone')),
+    put('locale bad', { locale: 'Klingon!' }, bad('locale')),
+    put('timezone unknown', { timezone: 'Mars/Olympus_Mons' }, bad('timezone')),
+    put('timezone with SQL', { timezone: `UTC${SQL}` }, bad('timezone')),
+    put('timezone a number', { timezone: 2 }, bad('timezone')),
+    put('unknown field', { email: 'ada@example.com', admin: true }, bad('admin')),
+    put('a JSON array', [{ email: 'ada@example.com' }], bad('body')),
+    put('a JSON string', '"ada@example.com"', bad('body')),
+    {
+      ...put('id too long', {}, bad('id'), `/v1/users/${'u'.repeat(201)}`),
+      name: 'PUT /v1/users/<201 characters>',
+    },
+    put('id with a bidi override', {}, bad('id'), '/v1/users/%E2%80%AEresu'),
+    device('token missing', { platform: 'ios' }, bad('token')),
+    device('token empty', { token: '', platform: 'ios' }, bad('token')),
+    device('token too long', { token: 't'.repeat(4097), platform: 'ios' }, bad('token')),
+    device('token with a control character', { token: 'tok\u0008en', platform: 'ios' }, bad('token')),
+    device('token with a bidi override', { token: BIDI, platform: 'ios' }, bad('token')),
+    device('platform unknown', { token: 'abcd', platform: 'windows-phone' }, bad('platform')),
+    device('platform missing', { token: 'abcd' }, bad('platform')),
+    device('unknown field', { token: 'abcd', platform: 'ios', primary: true }, bad('primary')),
+    device('no body', undefined, bad('body')),
+  ];
+}
