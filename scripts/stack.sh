@@ -17,8 +17,10 @@ ensure_pnpm() {
   version="$(pnpm_version)"
   dir="$CACHE/tools/pnpm-$version"
   if [[ ! -x "$dir/bin/pnpm" ]] || [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" != "$version" ]]; then
-    command -v npm >/dev/null ||
-      die "npm not found: it ships with Node.js (Debian: apt-get install npm, or Node.js from nodejs.org)"
+    if ! command -v npm >/dev/null; then
+      log "npm not found (Debian packages it apart from Node.js); installing Debian's npm"
+      apt_install npm
+    fi
     log "installing pnpm $version into ${dir#"$ROOT"/} (project-local, with npm)"
     tmp="$dir.tmp.$$"
     out="$CACHE/tools/pnpm-install.log"
@@ -32,7 +34,8 @@ ensure_pnpm() {
       die "could not install pnpm $version with npm (is the npm registry reachable? see npm's output below)" "$out"
     fi
     rm -rf "$dir"
-    mv "$tmp" "$dir"
+    # Another ./dev of this clone may have finished the same install meanwhile: keep the first.
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
     [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" == "$version" ]] ||
       die "the pnpm installed in ${dir#"$ROOT"/} does not run" "$out"
   fi
