@@ -9,35 +9,44 @@ pnpm_version() {
   printf '%s' "$v"
 }
 
+pnpm_runs() { # dir version
+  [[ -x "$1/bin/pnpm" && "$("$1/bin/pnpm" --version 2>/dev/null)" == "$2" ]]
+}
+
+# Called under the install lock: installs pnpm VERSION into DIR unless a concurrent ./dev did.
+install_pnpm() { # dir version
+  local dir="$1" version="$2" tmp="$1.tmp.$$" out="$CACHE/tools/pnpm-install.log"
+  pnpm_runs "$dir" "$version" && return 0
+  command -v npm >/dev/null ||
+    die "npm not found: Herald installs pnpm with the npm that comes with Node.js 20.19+ (nodejs.org or NodeSource packages include it)"
+  log "installing pnpm $version into ${dir#"$ROOT"/} (project-local, with npm)"
+  rm -rf "$tmp"
+  # --global with --prefix: the package and its bin/ land in $tmp, nothing outside the project.
+  # From /: the project's .npmrc holds pnpm settings that npm would warn about.
+  if ! (cd / && npm install --global --prefix "$tmp" --no-audit --no-fund --loglevel=error \
+    "pnpm@$version") >"$out" 2>&1; then
+    rm -rf "$tmp"
+    die "could not install pnpm $version with npm (is the npm registry reachable? see npm's output below)" "$out"
+  fi
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+  pnpm_runs "$dir" "$version" || die "the pnpm installed in ${dir#"$ROOT"/} does not run" "$out"
+}
+
 # The project's own pnpm, at the pinned version, installed by npm into .cache/tools/pnpm-<version>
 # and put first on PATH. Never a global pnpm and never corepack: a clean clone installs it itself,
 # and a broken global shim (such as corepack's, when it cannot verify signatures) is never run.
 ensure_pnpm() {
-  local version dir tmp out
+  local version dir
   version="$(pnpm_version)"
   dir="$CACHE/tools/pnpm-$version"
-  if [[ ! -x "$dir/bin/pnpm" ]] || [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" != "$version" ]]; then
-    if ! command -v npm >/dev/null; then
-      log "npm not found (Debian packages it apart from Node.js); installing Debian's npm"
-      apt_install npm
-    fi
-    log "installing pnpm $version into ${dir#"$ROOT"/} (project-local, with npm)"
-    tmp="$dir.tmp.$$"
-    out="$CACHE/tools/pnpm-install.log"
+  if ! pnpm_runs "$dir" "$version"; then
     mkdir -p "$CACHE/tools"
-    rm -rf "$tmp"
-    # --global with --prefix: the package and its bin/ land in $tmp, nothing outside the project.
-    # From /: the project's .npmrc holds pnpm settings that npm would warn about.
-    if ! (cd / && npm install --global --prefix "$tmp" --no-audit --no-fund --loglevel=error \
-      "pnpm@$version") >"$out" 2>&1; then
-      rm -rf "$tmp"
-      die "could not install pnpm $version with npm (is the npm registry reachable? see npm's output below)" "$out"
-    fi
-    rm -rf "$dir"
-    # Another ./dev of this clone may have finished the same install meanwhile: keep the first.
-    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
-    [[ "$("$dir/bin/pnpm" --version 2>/dev/null)" == "$version" ]] ||
-      die "the pnpm installed in ${dir#"$ROOT"/} does not run" "$out"
+    # A subshell holds the lock for the install only; its die exits the subshell, hence `|| exit 1`.
+    (
+      flock -w 600 9 || die "could not lock .cache/tools within 600 s"
+      install_pnpm "$dir" "$version"
+    ) 9>"$CACHE/tools/.install.lock" || exit 1
   fi
   export PATH="$dir/bin:$PATH"
   hash -r
