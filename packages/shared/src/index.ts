@@ -25,6 +25,7 @@ export * from './dispatch/service';
 export * from './http/api-keys';
 export * from './http/errors';
 export * from './http/body';
+export * from './http/client-errors';
 export * from './http/json-body';
 export * from './http/validate';
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -10,7 +10,8 @@ import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { createRegistry, metricsFor } from './metrics';
 import { registerOpsRoutes } from './ops-server';
-import { clientErrorHandler, registerBodyHandling } from './http/body';
+import { registerBodyHandling } from './http/body';
+import { clientErrorHandler } from './http/client-errors';
 import { frameworkErrors } from './http/errors';
 import type { Readiness } from './ops-server';
 import { createPool, pgReadiness } from './pg';
@@ -122,6 +123,8 @@ export function buildOpsServer(
     bodyLimit,
     clientErrorHandler,
     frameworkErrors,
+    // A request (headers and body) must arrive within this; node checks every 30 s, then answers 408.
+    requestTimeout: 30_000,
     // Long ids (device tokens) reach the routes' own validation, which names the field.
     routerOptions: { maxParamLength: 16 * 1024 },
   });
