@@ -63,16 +63,20 @@ const RANK_ACCEPTED = 0;
 const RANK_ROUTED = 1;
 const RANK_IN_FLIGHT = 2;
 const RANK_TERMINAL = 3;
+const RANK_SENT = 4;
 
 /**
  * Causal rank of a step. Hosts' clocks disagree (ingest, router, dispatchers and dlq each stamp
  * their own events), so timestamps only order steps of equal rank: a `sent` stamped before its
  * `routed` still comes after it. Any step that is neither accepted, routed nor terminal (`failed`,
- * awaiting retry, or a status this code does not know yet) is in flight.
+ * awaiting retry, or a status this code does not know yet) is in flight. `sent` outranks the
+ * other terminal steps: a provider that accepted the message cannot take it back, so a parked
+ * message replayed and sent shows `sent` even when the dlq's clock is ahead of the dispatcher's.
  */
 export function rankOf(status: string): number {
   if (status === 'accepted') return RANK_ACCEPTED;
   if (status === 'routed') return RANK_ROUTED;
+  if (status === 'sent') return RANK_SENT;
   return outcomeOf(status) === null ? RANK_IN_FLIGHT : RANK_TERMINAL;
 }
 

@@ -244,14 +244,34 @@ describe('top-level status', () => {
 });
 
 describe('channel status and causal order', () => {
-  it('ranks accepted < routed < in-flight steps < terminal steps', () => {
+  it('ranks accepted < routed < in-flight steps < terminal steps < sent', () => {
     expect(rankOf('accepted')).toBeLessThan(rankOf('routed'));
     expect(rankOf('routed')).toBeLessThan(rankOf('failed'));
     expect(rankOf('failed')).toBe(rankOf('delivering'));
-    for (const terminal of ['sent', 'suppressed', 'expired', 'parked']) {
+    for (const terminal of ['suppressed', 'expired', 'parked']) {
       expect(rankOf('failed')).toBeLessThan(rankOf(terminal));
-      expect(rankOf(terminal)).toBe(rankOf('sent'));
+      expect(rankOf(terminal)).toBe(rankOf('parked'));
+      expect(rankOf(terminal)).toBeLessThan(rankOf('sent'));
     }
+  });
+
+  it('keeps a channel sent once sent, even when a parked step is stamped later (a replay, skewed clocks)', () => {
+    const view = buildView([
+      accepted(1),
+      routed([deliver('EMAIL')], 2),
+      on('EMAIL', 'FAILED', 3),
+      on('EMAIL', 'SENT', 4),
+      on('EMAIL', 'PARKED', 9),
+    ]);
+    expect(view.channels.email?.status).toBe('sent');
+    expect(view.channels.email?.timeline.map((t) => t.status)).toEqual([
+      'accepted',
+      'routed',
+      'failed',
+      'parked',
+      'sent',
+    ]);
+    expect(view.status).toBe('sent');
   });
 
   it('puts a sent stamped before routed (skewed clock) after it, and keeps the channel sent', () => {
