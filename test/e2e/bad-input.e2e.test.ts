@@ -65,7 +65,7 @@ function expectError(res: { status: number; headers: Record<string, string>; bod
 const cases = corpus();
 
 it('is a corpus of at least 200 cases', () => {
-  expect(cases.length + malformedRequests.length).toBeGreaterThanOrEqual(200);
+  expect(cases.length + 2 * malformedRequests.length).toBeGreaterThanOrEqual(200);
 });
 
 describe('every bad request gets its 4xx and a JSON error', () => {
@@ -74,9 +74,41 @@ describe('every bad request gets its 4xx and a JSON error', () => {
     expectError(res, c.expect);
   });
 
-  it.each(malformedRequests)('%s', async (_name, request, expected) => {
-    const res = await rawHttp(port('ingest'), Buffer.from(request, 'latin1'));
+  const targets = ['ingest', 'dlq'] as const;
+  it.each(
+    targets.flatMap((t) => malformedRequests.map(([name, req, e]) => [`${t}: ${name}`, t, req, e] as const)),
+  )('%s', async (_name, target, request, expected) => {
+    const res = await rawHttp(port(target), Buffer.from(request, 'latin1'));
     expectError(res, expected);
+  });
+
+  it('answers a request whose Content-Length is shorter than its body, not the leftover bytes', async () => {
+    // `{}` is the body; what follows it cannot parse as a request. The client is owed the answer
+    // to the request it sent (400: userId required), not a parser error about the leftovers.
+    const request = Buffer.concat([
+      httpRequest('POST', '/v1/notifications', {
+        authorization: `Bearer ${keys.send}`,
+        'content-type': 'application/json',
+        'content-length': '2',
+        connection: 'keep-alive',
+      }),
+      Buffer.from('{} and then some garbage\r\n\r\n'),
+    ]);
+    const res = await rawHttp(port('ingest'), request);
+    expectError(res, { status: 400, code: 'validation_failed', field: 'userId' });
+  });
+
+  it('refuses a body over the limit before it is sent when the client expects 100-continue', async () => {
+    const res = await rawHttp(
+      port('ingest'),
+      httpRequest('POST', '/v1/notifications', {
+        authorization: `Bearer ${keys.send}`,
+        'content-type': 'application/json',
+        'content-length': String(5 * 1024 * 1024),
+        expect: '100-continue',
+      }),
+    );
+    expectError(res, { status: 413, code: 'payload_too_large' });
   });
 });
 
@@ -117,6 +149,36 @@ describe('after the corpus', () => {
     const marks = await highWatermarks();
     expect(marks[t.priority('NORMAL')]).toBe(1);
     expect(marks[t.status]).toBe(1);
+  });
+
+  it('refuses an Idempotency-Key reused with another body (422) and replays the first', async () => {
+    const headers = { 'idempotency-key': 'corpus-idem-1' };
+    const first = await stack.api(
+      'POST',
+      '/v1/notifications',
+      { userId: 'corpus-user', channels: ['sms'] },
+      headers,
+    );
+    expect(first.status).toBe(202);
+    const other = await stack.api(
+      'POST',
+      '/v1/notifications',
+      { userId: 'corpus-user', channels: ['push'] },
+      headers,
+    );
+    expect(other).toEqual({
+      status: 422,
+      body: {
+        error: { code: 'idempotency_key_reused', message: expect.stringContaining('Idempotency-Key') },
+      },
+    });
+    const again = await stack.api(
+      'POST',
+      '/v1/notifications',
+      { channels: ['sms'], userId: 'corpus-user' },
+      headers,
+    );
+    expect(again).toEqual({ status: 202, body: first.body });
   });
 
   it('takes injection strings as plain data, stored and returned verbatim', async () => {

@@ -42,31 +42,44 @@ export function parseRawResponse(bytes: Buffer): RawResponse {
 /**
  * Writes exactly these bytes to 127.0.0.1:port and reads the response until the server closes the
  * connection. For what fetch refuses to send (CR/LF in a header, invalid UTF-8, lying lengths) and
- * to see what a client sees: a server that stops reading early fails this with EPIPE/ECONNRESET.
+ * to be the strict client most are: the whole request must be written, so a server that closes
+ * the connection before reading all of it fails this with EPIPE or ECONNRESET, even though node's
+ * own socket may already have read the response.
  */
 export function rawHttp(port: number, request: Buffer, timeoutMs = 30_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let written = false;
+    let ended = false;
     const socket = connect(port, '127.0.0.1');
-    const timer = setTimeout(() => {
+    const fail = (err: Error) => {
+      clearTimeout(timer);
       socket.destroy();
-      reject(new Error(`no complete response within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', (err) => {
-      clearTimeout(timer);
       reject(err);
-    });
-    socket.on('end', () => {
+    };
+    const timer = setTimeout(() => fail(new Error(`no complete response within ${timeoutMs} ms`)), timeoutMs);
+    const settle = () => {
+      if (!written || !ended) return;
       clearTimeout(timer);
-      socket.end();
       try {
         resolve(parseRawResponse(Buffer.concat(chunks)));
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
+    };
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', fail);
+    socket.on('end', () => {
+      ended = true;
+      socket.end();
+      settle();
     });
-    socket.write(request);
+    socket.write(request, (err) => {
+      if (err)
+        return fail(new Error(`the server closed the connection before reading the request: ${err.message}`));
+      written = true;
+      settle();
+    });
   });
 }
 

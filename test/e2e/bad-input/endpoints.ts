@@ -1,6 +1,6 @@
 /** Bad credentials on every endpoint, hostile ids and paths, query parameters, users and devices. */
 import { base } from './notifications';
-import { BIDI, SQL, bad, forbidden, notFound, unauthorized } from './types';
+import { BIDI, SQL, bad, forbidden, mediaType, nested, notFound, tooLarge, unauthorized } from './types';
 import type { BadCase, Expected, Key, Target } from './types';
 
 interface Endpoint {
@@ -42,17 +42,38 @@ export function authCases(): BadCase[] {
     ['a revoked key', 'revoked', unauthorized],
     ['a key without the scope', 'scope', 'scope'],
   ];
-  return endpoints.flatMap((e) =>
-    keys.map(([name, key, expect]): BadCase => ({
-      name: `${e.method} ${e.path}: ${name}`,
-      target: e.target,
-      method: e.method,
-      path: e.path,
-      key: key === 'scope' ? (e.scope === 'send' ? 'admin' : 'send') : key,
-      ...(e.body !== undefined ? { body: e.body } : {}),
-      expect: expect === 'scope' ? forbidden : expect,
-    })),
-  );
+  return endpoints
+    .flatMap((e) =>
+      keys.map(([name, key, expect]): BadCase => ({
+        name: `${e.method} ${e.path}: ${name}`,
+        target: e.target,
+        method: e.method,
+        path: e.path,
+        key: key === 'scope' ? (e.scope === 'send' ? 'admin' : 'send') : key,
+        ...(e.body !== undefined ? { body: e.body } : {}),
+        expect: expect === 'scope' ? forbidden : expect,
+      })),
+    )
+    .concat(endpoints.flatMap(bigBodyRefused));
+}
+
+const FIVE_MB = `"${'x'.repeat(5 * 1024 * 1024)}"`;
+
+/**
+ * A 5 MB body refused before it is read (by the auth hook, or because a GET takes none): the client
+ * writes all of it before reading, and must read the 401/403, not a broken pipe.
+ */
+function bigBodyRefused(e: Endpoint): BadCase[] {
+  const common = { target: e.target, method: e.method, path: e.path, body: FIVE_MB };
+  return [
+    { ...common, name: `${e.method} ${e.path}: a 5 MB body and no key`, key: 'none', expect: unauthorized },
+    {
+      ...common,
+      name: `${e.method} ${e.path}: a 5 MB body and a key without the scope`,
+      key: e.scope === 'send' ? 'admin' : 'send',
+      expect: forbidden,
+    },
+  ];
 }
 
 const get = (target: Target, path: string, expect: Expected, name = path): BadCase => ({
@@ -86,8 +107,8 @@ export function pathCases(): BadCase[] {
     get('ingest', '/v1/users/%E0%A4%A', bad('url')),
     get('ingest', '/v1/nothing-here', notFound),
     get('ingest', '/v1/notifications', notFound, '/v1/notifications (no id)'),
-    get('ingest', '/../../etc/passwd', notFound),
-    get('dlq', '/v1/dead-letters/../../etc/passwd', notFound),
+    get('ingest', '/v1/users/%FF%FE', bad('url')),
+    get('ingest', '/v1/notifications/%C0%AF', bad('url')),
     {
       name: 'DELETE /v1/users/corpus-user/devices/%00',
       target: 'ingest',
@@ -132,6 +153,8 @@ export function pathCases(): BadCase[] {
 export function queryCases(): BadCase[] {
   const q = (query: string, field: string) => get('dlq', `/v1/dead-letters?${query}`, bad(field));
   return [
+    q('reason=%FF', 'reason'),
+    q('notificationId=..%2F..%2Fetc%2Fpasswd', 'notificationId'),
     q('limit=0', 'limit'),
     q('limit=-1', 'limit'),
     q('limit=501', 'limit'),
@@ -178,8 +201,46 @@ const device = (name: string, body: unknown, expect: Expected): BadCase => ({
 });
 
 /** Users and devices. */
+/** The body rules hold on every route that takes a body, not only on notifications. */
+function bodiesOf(method: string, path: string): BadCase[] {
+  const c = (
+    name: string,
+    body: string | Buffer,
+    expect: Expected,
+    headers: Record<string, string> = json,
+  ): BadCase => ({
+    name: `${method} ${path}: ${name}`,
+    target: 'ingest',
+    method,
+    path,
+    body,
+    headers,
+    expect,
+  });
+  return [
+    c('truncated JSON', '{"email":', bad('body')),
+    c('invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), bad('body')),
+    c('20,000 levels', nested(20_000, '[', ']', ''), bad('body')),
+    c('a 5 MB body', FIVE_MB, tooLarge),
+    c('text/plain', '{}', mediaType, { 'content-type': 'text/plain' }),
+    c(
+      'gzip encoded',
+      '{}',
+      { status: 415, code: 'unsupported_media_type', field: 'content-encoding' },
+      {
+        ...json,
+        'content-encoding': 'gzip',
+      },
+    ),
+  ];
+}
+
+const json = { 'content-type': 'application/json' };
+
 export function userCases(): BadCase[] {
   return [
+    ...bodiesOf('PUT', '/v1/users/corpus-user'),
+    ...bodiesOf('POST', '/v1/users/corpus-user/devices'),
     put('email not an address', { email: 'ada' }, bad('email')),
     put('email a number', { email: 1 }, bad('email')),
     put('email with CRLF', { email: 'a@b.c\r\nBcc: all@example.com' }, bad('email')),

@@ -177,7 +177,8 @@ export function bodyCases(): BadCase[] {
     body('20,000 brackets at the top', nested(20_000, '[', ']', ''), bad('body')),
     body('33 levels (one too many)', `{"userId":"u","data":${nested(32)}}`, bad('body')),
     body('5 MB body', JSON.stringify({ ...base, data: { x: 'x'.repeat(5 * 1024 * 1024) } }), tooLarge),
-    body('1 MiB + 1 byte', `{"userId":"u","data":{"x":"${'x'.repeat(1024 * 1024 - 28)}"}}`, tooLarge),
+    // 30 bytes of JSON around the string: 1,048,577 bytes in all.
+    body('1 MiB + 1 byte', `{"userId":"u","data":{"x":"${'x'.repeat(1024 * 1024 - 29)}"}}`, tooLarge),
     body(
       '5 MB chunked, no Content-Length',
       chunked(`{"userId":"u","data":{"x":"${'x'.repeat(5 * 1024 * 1024)}"}}`),
