@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import type { Channel, Status, StatusEvent } from '../domain/types';
 import type { Codec } from './codec';
+import { classifyError } from '../errors';
 
 export interface OutboundRecord {
   topic: string;
@@ -16,24 +17,155 @@ export interface Publisher {
   publish(records: OutboundRecord[]): Promise<void>;
 }
 
-export function createPublisher(producer: Producer, codec: Codec): Publisher {
+export interface PublisherOptions {
+  /**
+   * When idle, wait this long after the first publish before sending, to gather more (0: send on the
+   * next turn of the event loop). While a request is in flight, publishes queue for the next one anyway.
+   */
+  lingerMs?: number;
+  /** A produce request stays below this many bytes (the broker's message.max.bytes is 1 MiB). */
+  maxRequestBytes?: number;
+}
+
+interface Message {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** One caller's records, settled together once a produce request carrying all of them is acknowledged. */
+interface Pending {
+  records: { topic: string; message: Message }[];
+  bytes: number;
+  lane: number;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+const LANES = ['critical', 'high', 'normal', 'low'];
+/** A caller with a record on a higher lane's topic goes first into the next request (DESIGN.md §2.3). */
+function laneOf(topics: string[]): number {
+  let best = LANES.indexOf('normal');
+  for (const t of topics) {
+    const lane = LANES.indexOf(/\.(critical|high|normal|low)$/.exec(t)?.[1] ?? 'normal');
+    if (lane < best) best = lane;
+  }
+  return best;
+}
+
+/** Bytes a record adds to a produce request: key, value, headers and record overhead (a guess on the safe side). */
+function sizeOf(m: Message): number {
+  let n = 64 + (m.key ? Buffer.byteLength(m.key) : 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += 8 + Buffer.byteLength(k) + Buffer.byteLength(v);
+  return n;
+}
+
+/** Higher lanes first, then in arrival order; as many callers as fit under the request size (one at least). */
+export function takeRequest<P extends { bytes: number; lane: number }>(queue: P[], maxBytes: number): P[] {
+  const order = queue.map((p, i) => ({ p, i })).sort((a, b) => a.p.lane - b.p.lane || a.i - b.i);
+  const taken = new Set<number>();
+  let bytes = 0;
+  for (const { p, i } of order) {
+    if (taken.size > 0 && bytes + p.bytes > maxBytes) break;
+    taken.add(i);
+    bytes += p.bytes;
+  }
+  const out = queue.filter((_, i) => taken.has(i));
+  const rest = queue.filter((_, i) => !taken.has(i));
+  queue.splice(0, queue.length, ...rest);
+  return out.sort((a, b) => a.lane - b.lane);
+}
+
+/**
+ * A publisher that coalesces: kafkajs's idempotent producer sends one request at a time per broker
+ * and never merges concurrent sends, so publishes that arrive while a request is in flight queue up
+ * and go out together as the next `sendBatch` (acks=all). Each caller's promise settles when its own
+ * records are acknowledged. A request refused for its content (not for an outage) is retried one
+ * caller at a time, so one caller's bad record fails only that caller.
+ */
+export function createPublisher(producer: Producer, codec: Codec, opts: PublisherOptions = {}): Publisher {
+  const lingerMs = opts.lingerMs ?? 0;
+  const maxRequestBytes = opts.maxRequestBytes ?? 900 * 1024;
+  const queue: Pending[] = [];
+  let sending = false;
+  let scheduled = false;
+
+  const send = (batch: Pending[]) => {
+    const byTopic = new Map<string, Message[]>();
+    for (const { records } of batch) {
+      for (const { topic, message } of records) {
+        const list = byTopic.get(topic) ?? [];
+        list.push(message);
+        byTopic.set(topic, list);
+      }
+    }
+    return producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  };
+
+  const sendIsolated = async (batch: Pending[]) => {
+    for (const p of batch) {
+      try {
+        await send([p]);
+        p.resolve();
+      } catch (err) {
+        p.reject(err);
+      }
+    }
+  };
+
+  const flush = async () => {
+    scheduled = false;
+    if (sending) return;
+    sending = true;
+    try {
+      while (queue.length > 0) {
+        const batch = takeRequest(queue, maxRequestBytes);
+        try {
+          await send(batch);
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          if (batch.length > 1 && classifyError(err).code !== 'dependency_unavailable')
+            await sendIsolated(batch);
+          else for (const p of batch) p.reject(err);
+        }
+      }
+    } finally {
+      sending = false;
+    }
+  };
+
+  const schedule = () => {
+    if (sending || scheduled) return;
+    scheduled = true;
+    // setImmediate, not a microtask: callers that publish in the same turn of the loop share a request.
+    if (lingerMs > 0) setTimeout(() => void flush(), lingerMs);
+    else setImmediate(() => void flush());
+  };
+
   return {
     async publish(records) {
       if (records.length === 0) return;
-      const byTopic = new Map<
-        string,
-        { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
-      >();
+      const encoded: Pending['records'] = [];
       for (const r of records) {
         const value =
           r.value === null || Buffer.isBuffer(r.value) ? r.value : await codec.encode(r.topic, r.value);
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value, ...(r.headers ? { headers: r.headers } : {}) });
-        byTopic.set(r.topic, list);
+        encoded.push({
+          topic: r.topic,
+          message: { key: r.key, value, ...(r.headers ? { headers: r.headers } : {}) },
+        });
       }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      await new Promise<void>((resolve, reject) => {
+        queue.push({
+          records: encoded,
+          bytes: encoded.reduce((n, r) => n + sizeOf(r.message), 0),
+          lane: laneOf(encoded.map((r) => r.topic)),
+          resolve,
+          reject,
+        });
+        schedule();
       });
     },
   };

@@ -1,0 +1,171 @@
+import type { Producer } from 'kafkajs';
+import type { Codec } from '../../src/kafka/codec';
+import { createPublisher, takeRequest } from '../../src/kafka/publisher';
+import type { OutboundRecord } from '../../src/kafka/publisher';
+
+interface Call {
+  topics: Record<string, (string | null)[]>;
+  ack(): void;
+  fail(err: Error): void;
+}
+
+/** A producer whose requests stay in flight until the test acknowledges or fails them. */
+function fakeProducer() {
+  const calls: Call[] = [];
+  const producer = {
+    sendBatch: jest.fn(
+      ({ topicMessages }: { topicMessages: { topic: string; messages: { key: string | null }[] }[] }) =>
+        new Promise((resolve, reject) => {
+          calls.push({
+            topics: Object.fromEntries(topicMessages.map((t) => [t.topic, t.messages.map((m) => m.key)])),
+            ack: () => resolve([]),
+            fail: reject,
+          });
+        }),
+    ),
+  } as unknown as Producer;
+  return { producer, calls };
+}
+
+const codec = {
+  encode: (_topic: string, value: object) => Promise.resolve(Buffer.from(JSON.stringify(value))),
+} as unknown as Codec;
+
+const rec = (topic: string, key: string, size = 10): OutboundRecord => ({
+  topic,
+  key,
+  value: Buffer.alloc(size),
+});
+const tick = () => new Promise((r) => setImmediate(r));
+const waitCalls = async (calls: Call[], n: number) => {
+  for (let i = 0; i < 100 && calls.length < n; i++) await tick();
+  expect(calls).toHaveLength(n);
+};
+
+describe('the coalescing publisher', () => {
+  it('sends what arrives while a request is in flight as one next request, settling each caller on its ack', async () => {
+    const { producer, calls } = fakeProducer();
+    const publisher = createPublisher(producer, codec);
+    const settled: string[] = [];
+    const first = publisher.publish([rec('t', 'a')]).then(() => settled.push('a'));
+    await waitCalls(calls, 1);
+    const later = ['b', 'c', 'd'].map((k) => publisher.publish([rec('t', k)]).then(() => settled.push(k)));
+    await tick();
+    expect(calls).toHaveLength(1);
+    calls[0]?.ack();
+    await first;
+    await waitCalls(calls, 2);
+    expect(calls[1]?.topics).toEqual({ t: ['b', 'c', 'd'] });
+    expect(settled).toEqual(['a']);
+    calls[1]?.ack();
+    await Promise.all(later);
+    expect(settled).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('shares one request among callers of the same turn, with their records grouped by topic', async () => {
+    const { producer, calls } = fakeProducer();
+    const publisher = createPublisher(producer, codec);
+    const all = Promise.all([
+      publisher.publish([rec('x', '1'), rec('y', '2')]),
+      publisher.publish([rec('x', '3')]),
+      publisher.publish([{ topic: 'y', key: '4', value: { encoded: true } }]),
+    ]);
+    await waitCalls(calls, 1);
+    expect(calls[0]?.topics).toEqual({ x: ['1', '3'], y: ['2', '4'] });
+    calls[0]?.ack();
+    await all;
+  });
+
+  it('rejects every caller of a request that fails for an outage', async () => {
+    const { producer, calls } = fakeProducer();
+    const publisher = createPublisher(producer, codec);
+    const a = publisher.publish([rec('t', 'a')]);
+    const b = publisher.publish([rec('t', 'b')]);
+    await waitCalls(calls, 1);
+    calls[0]?.fail(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await expect(a).rejects.toThrow('ECONNREFUSED');
+    await expect(b).rejects.toThrow('ECONNREFUSED');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('retries a request refused for its content one caller at a time, so only the bad caller fails', async () => {
+    const { producer, calls } = fakeProducer();
+    const publisher = createPublisher(producer, codec);
+    const good = publisher.publish([rec('t', 'good')]);
+    const bad = publisher.publish([rec('t', 'bad')]);
+    await waitCalls(calls, 1);
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max'), {
+      name: 'KafkaJSProtocolError',
+      retriable: false,
+    });
+    calls[0]?.fail(tooLarge);
+    await waitCalls(calls, 2);
+    expect(calls[1]?.topics).toEqual({ t: ['good'] });
+    calls[1]?.ack();
+    await good;
+    await waitCalls(calls, 3);
+    expect(calls[2]?.topics).toEqual({ t: ['bad'] });
+    calls[2]?.fail(tooLarge);
+    await expect(bad).rejects.toThrow('larger than the max');
+  });
+
+  it('waits lingerMs when idle to gather more', async () => {
+    jest.useFakeTimers();
+    try {
+      const { producer, calls } = fakeProducer();
+      const publisher = createPublisher(producer, codec, { lingerMs: 5 });
+      const a = publisher.publish([rec('t', 'a')]);
+      await Promise.resolve();
+      await Promise.resolve();
+      const b = publisher.publish([rec('t', 'b')]);
+      await jest.advanceTimersByTimeAsync(4);
+      expect(calls).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls.map((c) => c.topics)).toEqual([{ t: ['a', 'b'] }]);
+      calls[0]?.ack();
+      await Promise.all([a, b]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('resolves an empty publish without a request', async () => {
+    const { producer, calls } = fakeProducer();
+    await createPublisher(producer, codec).publish([]);
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('takeRequest', () => {
+  const p = (name: string, bytes: number, lane: number) => ({ name, bytes, lane });
+
+  it('takes callers up to the size, higher lanes first, then in arrival order', () => {
+    const queue = [p('low1', 400, 3), p('normal', 400, 2), p('crit', 400, 0), p('low2', 400, 3)];
+    expect(takeRequest(queue, 1000).map((x) => x.name)).toEqual(['crit', 'normal']);
+    expect(queue.map((x) => x.name)).toEqual(['low1', 'low2']);
+    expect(takeRequest(queue, 1000).map((x) => x.name)).toEqual(['low1', 'low2']);
+    expect(queue).toEqual([]);
+  });
+
+  it('always takes one caller, even one over the size', () => {
+    const queue = [p('huge', 5000, 2), p('small', 10, 2)];
+    expect(takeRequest(queue, 1000).map((x) => x.name)).toEqual(['huge']);
+    expect(queue.map((x) => x.name)).toEqual(['small']);
+  });
+
+  it('never splits more than it must: every caller is taken exactly once', () => {
+    for (let round = 0; round < 50; round++) {
+      const queue = Array.from({ length: 30 }, (_, i) =>
+        p(`c${i}`, 1 + Math.floor(Math.random() * 500), i % 4),
+      );
+      const seen: string[] = [];
+      while (queue.length > 0) {
+        const taken = takeRequest(queue, 1000);
+        expect(taken.length).toBeGreaterThan(0);
+        if (taken.length > 1) expect(taken.reduce((n, x) => n + x.bytes, 0)).toBeLessThanOrEqual(1000);
+        seen.push(...taken.map((x) => x.name));
+      }
+      expect(seen.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `c${i}`).sort());
+    }
+  });
+});
