@@ -14,22 +14,25 @@ function clientError(err: NodeJS.ErrnoException): HeraldError {
 /**
  * Fastify's `clientErrorHandler`: requests node's HTTP parser refuses before Fastify sees them (a CR
  * or LF inside a header, a bad request line, headers over 16 KiB, a request that never finished
- * arriving) still get Herald's JSON error body. When the bytes that failed to parse follow a request
- * whose answer is still being worked on (a Content-Length shorter than the body sent), that answer
- * is the client's: it is finished first, then the connection closed.
+ * arriving) still get Herald's JSON error body, as node's own handler would give its plain one: only
+ * while no answer has started on the connection, which is then closed.
+ *
+ * One case differs from node's: bytes that fail to parse after a request that arrived whole (its
+ * Content-Length was shorter than what was sent). That request's answer is still being worked on and
+ * is the client's, so it is finished first, then the connection closed.
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (pending && !pending.writableFinished) {
+  if (pending && !pending.writableFinished && pending.req.complete) {
     pending.shouldKeepAlive = false;
-    pending.once('finish', () => socket.destroySoon());
+    pending.once('close', () => socket.destroy());
     return;
   }
   const herald = clientError(err);
   const status = herald.httpStatus ?? 400;
   const body = JSON.stringify({ error: { code: herald.code, message: herald.message } });
-  if (socket.writable && socket.bytesWritten === 0) {
+  if (socket.writable && !pending?.headersSent) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
