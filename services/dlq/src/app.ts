@@ -3,6 +3,8 @@ import type { Runtime } from '@herald/shared';
 import type { FastifyInstance } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
 
+const LIMIT_HINT = 'expected a whole number from 1 to 500';
+
 /** Unknown parameters are refused: a misspelt filter must not silently list everything. */
 const listQuery = z.strictObject({
   reason: z
@@ -12,14 +14,9 @@ const listQuery = z.strictObject({
   notificationId: z.string().regex(UUID, 'expected a notification id (UUID)').optional(),
   limit: z
     .string()
-    .regex(/^\d{1,4}$/, 'expected a whole number from 1 to 500')
+    .regex(/^\d{1,4}$/, LIMIT_HINT)
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, 'expected a whole number from 1 to 500')
-        .max(500, 'expected a whole number from 1 to 500'),
-    )
+    .refine((n) => n >= 1 && n <= 500, LIMIT_HINT)
     .default(50),
   // A Postgres bigint: at most 18 digits keeps it in range.
   before: z

@@ -13,13 +13,6 @@ function fromFastify(err: FastifyError): HeraldError | null {
     return new HeraldError('unsupported_media_type', 'Content-Type must be application/json', {
       field: 'content-type',
     });
-  if (
-    err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-    // Fastify's JSON parser marks its own syntax errors 400; any other SyntaxError is ours (a 500).
-    (err instanceof SyntaxError && err.statusCode === 400)
-  )
-    return new HeraldError('validation_failed', `body is not valid JSON: ${err.message}`);
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)
     return new HeraldError('validation_failed', err.message);
   return null;

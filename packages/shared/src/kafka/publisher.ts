@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
+import { PRIORITIES } from '../domain/types';
 import type { Channel, Status, StatusEvent } from '../domain/types';
 import type { Codec } from './codec';
 import { classifyError } from '../errors';
@@ -42,14 +43,15 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-const LANES = ['critical', 'high', 'normal', 'low'];
+/** Lane index by topic suffix (`notify.priority.critical`, `notify.channel.email.low`, …); 0 is highest. */
+const LANE_BY_SUFFIX = new Map<string, number>(PRIORITIES.map((p, i) => [`.${p.toLowerCase()}`, i]));
+const NORMAL_LANE = PRIORITIES.indexOf('NORMAL');
+
 /** A caller with a record on a higher lane's topic goes first into the next request (DESIGN.md §2.3). */
 function laneOf(topics: string[]): number {
-  let best = LANES.indexOf('normal');
-  for (const t of topics) {
-    const lane = LANES.indexOf(/\.(critical|high|normal|low)$/.exec(t)?.[1] ?? 'normal');
-    if (lane < best) best = lane;
-  }
+  let best = NORMAL_LANE;
+  for (const t of topics)
+    best = Math.min(best, LANE_BY_SUFFIX.get(t.slice(t.lastIndexOf('.'))) ?? NORMAL_LANE);
   return best;
 }
 
