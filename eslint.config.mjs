@@ -1,4 +1,6 @@
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -20,6 +22,28 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read configuration in config.ts only.' },
       ],
+    },
+  },
+  {
+    plugins: { 'import-x': importX },
+    // Resolves as tsc does (tsconfig paths included), so every import tsc accepts is checked;
+    // an import the resolver cannot find would be skipped by the rule without a word.
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      // A tsconfig/jest path alias for test/support, not a package anyone installs.
+      'import-x/internal-regex': '^@herald/test-support$',
+    },
+    rules: {
+      // Checked against the nearest package.json; the root's (jest, eslint…) counts only outside src/.
+      'import-x/no-extraneous-dependencies': ['error', { packageDir: import.meta.dirname }],
+    },
+  },
+  {
+    // A production install (`pnpm install --prod`) has only `dependencies`: what src/ loads at run
+    // time must be there. `import type` is erased by tsc, so a devDependency is fine for it.
+    files: ['**/src/**/*.ts'],
+    rules: {
+      'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, includeTypes: false }],
     },
   },
   {

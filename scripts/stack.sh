@@ -58,7 +58,7 @@ ensure_node_deps() {
     die "Node.js $(node --version) is too old: Herald needs 20.19 or newer"
   ensure_pnpm
   local stamp="$ROOT/node_modules/.herald-install-stamp" want
-  want="$(cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/{packages,services}/*/package.json "$ROOT/test/package.json" | sha256sum | cut -d' ' -f1)"
+  want="$(cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/{packages,services}/*/package.json "$ROOT/test/package.json" "$ROOT/bench/package.json" | sha256sum | cut -d' ' -f1)"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     log "installing node packages (pnpm install)"
     mkdir -p "$CACHE"

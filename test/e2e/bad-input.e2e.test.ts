@@ -1,5 +1,5 @@
 import { createApiKey, topicNames, topicSpecs } from '@herald/shared';
-import { httpRequest, rawHttp, startStack, testKafka } from '@herald/test-support';
+import { httpRequest, parseRawResponse, rawHttp, startStack, testKafka } from '@herald/test-support';
 import type { Stack } from '@herald/test-support';
 import { corpus, malformedRequests } from './bad-input/corpus';
 import type { BadCase, Expected, Key, Target } from './bad-input/corpus';
@@ -109,6 +109,33 @@ describe('every bad request gets its 4xx and a JSON error', () => {
       }),
     );
     expectError(res, { status: 413, code: 'payload_too_large' });
+  });
+
+  it('judges a batch expecting 100-continue by the batch route’s own limit (16 MiB)', async () => {
+    const expecting = (body: string | undefined, length: number) =>
+      httpRequest(
+        'POST',
+        '/v1/notifications/batch',
+        {
+          authorization: `Bearer ${keys.send}`,
+          'content-type': 'application/json',
+          'content-length': String(length),
+          expect: '100-continue',
+        },
+        body,
+      );
+    const over = await rawHttp(port('ingest'), expecting(undefined, 17 * 1024 * 1024));
+    expectError(over, { status: 413, code: 'payload_too_large' });
+    // 5 MB, over the server's 1 MiB: invited, read, and judged by the route (a string is no array).
+    const body = `{"notifications":"${'x'.repeat(5 * 1024 * 1024)}"}`;
+    const invited = await rawHttp(port('ingest'), expecting(body, Buffer.byteLength(body)));
+    expect(invited.status).toBe(100);
+    // What follows the interim 100 is the final answer.
+    expectError(parseRawResponse(Buffer.from(invited.body, 'utf8')), {
+      status: 400,
+      code: 'validation_failed',
+      field: 'notifications',
+    });
   });
 });
 

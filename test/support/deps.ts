@@ -1,5 +1,5 @@
 import { createCodec, createPool, createProducer, createPublisher, createRedis } from '@herald/shared';
-import type { Codec, Kafka, Pool, Producer, Publisher, Redis, TopicNames } from '@herald/shared';
+import type { Codec, Kafka, ManagedPublisher, Pool, Producer, Redis, TopicNames } from '@herald/shared';
 import { testEnv } from './env';
 import { isolatedTopics, testKafka } from './infra';
 
@@ -9,7 +9,7 @@ export interface IntegrationDeps {
   kafka: Kafka;
   producer: Producer;
   codec: Codec;
-  publisher: Publisher;
+  publisher: ManagedPublisher;
   pool: Pool;
   redis: Redis;
   close(): Promise<void>;
@@ -22,6 +22,8 @@ export async function integrationDeps(label: string): Promise<IntegrationDeps> {
   const producer = createProducer(kafka);
   await producer.connect();
   const codec = createCodec(testEnv.registryUrl);
+  const publisher = createPublisher(() => createProducer(kafka), codec);
+  await publisher.connect();
   const pool = createPool(testEnv.databaseUrl, 4);
   const redis = createRedis(testEnv.redisUrl);
   return {
@@ -30,11 +32,12 @@ export async function integrationDeps(label: string): Promise<IntegrationDeps> {
     kafka,
     producer,
     codec,
-    publisher: createPublisher(producer, codec),
+    publisher,
     pool,
     redis,
     async close() {
       await producer.disconnect();
+      await publisher.disconnect();
       await isolated.cleanup();
       await pool.end();
       await redis.quit();

@@ -5,3 +5,4 @@ export * from './stack';
 export * from './deps';
 export * from './senders';
 export * from './raw-http';
+export * from './process';

@@ -77,6 +77,9 @@ export async function startStack(label: string, only: readonly ServiceName[] = S
     HTTP_HOST: '127.0.0.1',
     // The broker's minimum: a killed service's partitions move on quickly.
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // Longer than the longest send the tests hold (5 s), shorter than the 30 s default: a killed
+    // dispatcher's claims run out quickly.
+    DISPATCH_CLAIM_LEASE_MS: '8000',
     SENDGRID_API_KEY: 'SG.e2e',
     SENDGRID_FROM_EMAIL: 'notifications@herald.test',
     SENDGRID_BASE_URL: sandboxUrl,

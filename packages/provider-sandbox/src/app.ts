@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultRegistry } from './faults';
+import { DeliveryLedger } from './ledger';
 import { registerApi } from './routes/api';
 import type { RouteContext } from './routes/common';
 import { registerFcm } from './routes/fcm';
@@ -17,14 +18,20 @@ export interface SandboxOptions {
   random?: () => number;
   /** Waits for injected latency; inject to test latency without waiting. */
   sleep?: (ms: number) => Promise<void>;
-  /** Messages kept in memory, oldest dropped first. */
+  /** Messages kept in memory, oldest dropped first; 0 keeps none. */
   capacity?: number;
+  /**
+   * Keep the time, channel and reference of every accepted message for `GET /api/deliveries`
+   * (load tests; grows with the run). Counts per provider are kept either way.
+   */
+  keepDeliveries?: boolean;
 }
 
 export interface Sandbox {
   app: FastifyInstance;
   store: MessageStore;
   faults: FaultRegistry;
+  ledger: DeliveryLedger;
 }
 
 /**
@@ -33,9 +40,10 @@ export interface Sandbox {
  */
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const app = Fastify({ logger: opts.logger ?? false });
-  const store = new MessageStore({ capacity: opts.capacity });
+  const ledger = new DeliveryLedger(opts.keepDeliveries ?? false);
+  const store = new MessageStore({ capacity: opts.capacity, ledger });
   const faults = new FaultRegistry(opts.random);
-  const ctx: RouteContext = { store, faults, sleep: opts.sleep ?? ((ms) => delay(ms)) };
+  const ctx: RouteContext = { store, ledger, faults, sleep: opts.sleep ?? ((ms) => delay(ms)) };
 
   void app.register(formbody);
   registerSendGrid(app, ctx);
@@ -50,5 +58,5 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       message: `The provider sandbox has no route for ${request.method} ${request.url}`,
     }),
   );
-  return { app, store, faults };
+  return { app, store, faults, ledger };
 }

@@ -7,3 +7,5 @@ export type { FaultSpec, FaultStatus } from './faults';
 export { INVALID_EMAIL_DOMAIN } from './routes/sendgrid';
 export { INVALID_TO_NUMBER } from './routes/twilio';
 export { INVALID_TOKEN_PREFIX, UNREGISTERED_TOKEN_PREFIX } from './routes/fcm';
+export { DeliveryLedger } from './ledger';
+export type { DeliveryCounts, DeliveryPage } from './ledger';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DeliveryLedger } from './ledger';
 
 export const PROVIDERS = ['sendgrid', 'twilio', 'fcm'] as const;
 export type SandboxProvider = (typeof PROVIDERS)[number];
@@ -45,9 +46,11 @@ export interface MessageFilter {
 }
 
 export interface MessageStoreOptions {
-  /** Oldest messages are dropped beyond this many. */
+  /** Oldest messages are dropped beyond this many; 0 keeps none (the ledger still counts them). */
   capacity?: number;
   now?: () => Date;
+  /** Told of every message recorded. */
+  ledger?: DeliveryLedger;
 }
 
 /** In-memory, bounded record of every request the fake providers answered, oldest first. */
@@ -55,19 +58,24 @@ export class MessageStore {
   private messages: SandboxMessage[] = [];
   private readonly capacity: number;
   private readonly now: () => Date;
+  private readonly ledger: DeliveryLedger | undefined;
 
   constructor(options: MessageStoreOptions = {}) {
     this.capacity = options.capacity ?? 10_000;
     this.now = options.now ?? (() => new Date());
+    this.ledger = options.ledger;
   }
 
   record(input: MessageInput): SandboxMessage {
+    const at = this.now();
     const message: SandboxMessage = {
       id: randomUUID(),
       channel: CHANNEL_OF[input.provider],
-      receivedAt: this.now().toISOString(),
+      receivedAt: at.toISOString(),
       ...input,
     };
+    this.ledger?.add(message, at.getTime());
+    if (this.capacity === 0) return message;
     this.messages.push(message);
     if (this.messages.length > this.capacity) {
       this.messages.splice(0, this.messages.length - this.capacity);

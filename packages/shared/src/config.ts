@@ -58,6 +58,11 @@ export const infraEnv = {
   TOPIC_PREFIX: z.string().default(''),
   /** How long a silent consumer (e.g. a killed pod) keeps its partitions before a rebalance. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  /**
+   * How long an idle publisher waits after a publish before sending, to gather more (0: the next
+   * turn of the event loop). While a request is in flight, publishes queue for the next one anyway.
+   */
+  KAFKA_PUBLISH_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(0),
 };
 
 export const provisionConfigSchema = z.object({

@@ -1,38 +1,49 @@
 /**
  * The error catalog. Every error Herald raises on purpose carries a stable code, whether retrying
- * can help, and the HTTP status it maps to at the edge. Classification is total: anything not in
- * the catalog is treated as transient.
+ * can help, the HTTP status it maps to at the edge, and for pipeline errors its disposition in a
+ * consumer (DESIGN.md §3, processing model):
+ * - `wait`: retry the record in place, because something it needs is briefly unavailable;
+ * - `retry`: hand it to the retry engine (notify.dlq, transient), the partition moves on;
+ * - `park`: hand it on as permanent, retrying cannot help.
+ * Classification is total: anything not in the catalog is transient (`unknown`, retried later).
  */
+export type Disposition = 'wait' | 'retry' | 'park';
+
 export const ERROR_CODES = {
   // Input
-  validation_failed: { retriable: false, httpStatus: 400 },
-  unauthorized: { retriable: false, httpStatus: 401 },
-  forbidden: { retriable: false, httpStatus: 403 },
-  not_found: { retriable: false, httpStatus: 404 },
-  idempotency_in_progress: { retriable: true, httpStatus: 409 },
-  idempotency_key_reused: { retriable: false, httpStatus: 422 },
-  payload_too_large: { retriable: false, httpStatus: 413 },
-  unsupported_media_type: { retriable: false, httpStatus: 415 },
+  validation_failed: { retriable: false, httpStatus: 400, disposition: 'park' },
+  unauthorized: { retriable: false, httpStatus: 401, disposition: 'park' },
+  forbidden: { retriable: false, httpStatus: 403, disposition: 'park' },
+  not_found: { retriable: false, httpStatus: 404, disposition: 'park' },
+  idempotency_in_progress: { retriable: true, httpStatus: 409, disposition: 'retry' },
+  idempotency_key_reused: { retriable: false, httpStatus: 422, disposition: 'park' },
+  payload_too_large: { retriable: false, httpStatus: 413, disposition: 'park' },
+  unsupported_media_type: { retriable: false, httpStatus: 415, disposition: 'park' },
   /** Refused by node's HTTP parser before routing: bad request line, CR/LF in a header. */
-  bad_request: { retriable: false, httpStatus: 400 },
-  headers_too_large: { retriable: false, httpStatus: 431 },
-  request_timeout: { retriable: false, httpStatus: 408 },
+  bad_request: { retriable: false, httpStatus: 400, disposition: 'park' },
+  headers_too_large: { retriable: false, httpStatus: 431, disposition: 'park' },
+  request_timeout: { retriable: false, httpStatus: 408, disposition: 'park' },
   // Pipeline, permanent: parked at once
-  malformed_payload: { retriable: false, httpStatus: undefined },
-  invalid_request: { retriable: false, httpStatus: undefined },
-  invalid_template: { retriable: false, httpStatus: undefined },
-  invalid_address: { retriable: false, httpStatus: undefined },
-  unregistered_token: { retriable: false, httpStatus: undefined },
-  provider_rejected: { retriable: false, httpStatus: undefined },
-  record_rejected: { retriable: false, httpStatus: 500 },
+  malformed_payload: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  invalid_request: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  invalid_template: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  invalid_address: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  unregistered_token: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  provider_rejected: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  record_rejected: { retriable: false, httpStatus: 500, disposition: 'park' },
   // Pipeline, transient: retried
-  provider_rate_limited: { retriable: true, httpStatus: undefined },
-  provider_unavailable: { retriable: true, httpStatus: undefined },
+  provider_rate_limited: { retriable: true, httpStatus: undefined, disposition: 'retry' },
+  provider_unavailable: { retriable: true, httpStatus: undefined, disposition: 'retry' },
   /** Our credentials were refused (rotated key, revoked account): an operator's fix, then a retry. */
-  provider_auth_failed: { retriable: true, httpStatus: undefined },
-  dependency_unavailable: { retriable: true, httpStatus: 503 },
-  unknown: { retriable: true, httpStatus: 500 },
-} as const satisfies Record<string, { retriable: boolean; httpStatus: number | undefined }>;
+  provider_auth_failed: { retriable: true, httpStatus: undefined, disposition: 'retry' },
+  dependency_unavailable: { retriable: true, httpStatus: 503, disposition: 'wait' },
+  /** Another consumer holds this delivery's claim (mid-send after a rebalance): wait for its outcome. */
+  delivery_in_progress: { retriable: true, httpStatus: undefined, disposition: 'wait' },
+  unknown: { retriable: true, httpStatus: 500, disposition: 'retry' },
+} as const satisfies Record<
+  string,
+  { retriable: boolean; httpStatus: number | undefined; disposition: Disposition }
+>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -40,6 +51,7 @@ export class HeraldError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly httpStatus: number | undefined;
+  readonly disposition: Disposition;
   /** The request field the error is about, for 400s. */
   readonly field: string | undefined;
 
@@ -49,6 +61,7 @@ export class HeraldError extends Error {
     this.code = code;
     this.retriable = ERROR_CODES[code].retriable;
     this.httpStatus = ERROR_CODES[code].httpStatus;
+    this.disposition = ERROR_CODES[code].disposition;
     this.field = options.field;
   }
 }
@@ -117,4 +130,19 @@ export function classifyError(err: unknown): HeraldError {
 
 export function isRetriable(err: unknown): boolean {
   return classifyError(err).retriable;
+}
+
+/** Errors a provider answered with: only these may count against the provider (circuit breaker). */
+const PROVIDER_FAULTS: ReadonlySet<ErrorCode> = new Set([
+  'provider_rate_limited',
+  'provider_unavailable',
+  'provider_auth_failed',
+]);
+
+/**
+ * Whether an error says something about the provider. A bug in our adapter (`unknown`), a
+ * dependency outage or a refused record does not, and must never open a provider's circuit.
+ */
+export function isProviderFault(err: unknown): boolean {
+  return PROVIDER_FAULTS.has(classifyError(err).code);
 }

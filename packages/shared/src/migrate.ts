@@ -14,6 +14,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unsupported database name in DATABASE_URL: ${name}`);
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
+  // A broken connection also emits 'error', a crash when nobody listens; the awaited query rejects.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

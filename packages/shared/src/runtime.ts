@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -20,7 +20,7 @@ import { createKafka, createProducer } from './kafka/client';
 import { createCodec } from './kafka/codec';
 import type { Codec } from './kafka/codec';
 import { createPublisher } from './kafka/publisher';
-import type { Publisher } from './kafka/publisher';
+import type { ManagedPublisher } from './kafka/publisher';
 import type { ConsumerOptions, RunningConsumers } from './kafka/consumer';
 import type { LagReporter } from './kafka/lag';
 import { topicNames } from './kafka/topics';
@@ -34,18 +34,24 @@ export interface InfraConfig {
   LOG_LEVEL: string;
   TOPIC_PREFIX: string;
   KAFKA_SESSION_TIMEOUT_MS: number;
+  KAFKA_PUBLISH_LINGER_MS: number;
+}
+
+/** The stores a service reaches besides Kafka and the schema registry (which every service uses). */
+export interface Uses {
+  postgres?: true;
+  redis?: true;
 }
 
 /** The clients every service holds: built once in main.ts and passed down. */
-export interface Runtime {
+export interface BaseRuntime {
   service: string;
   log: Logger;
   registry: Registry;
   kafka: Kafka;
-  producer: Producer;
   admin: Admin;
   codec: Codec;
-  publisher: Publisher;
+  publisher: ManagedPublisher;
   topics: TopicNames;
   /** Options every consumer group of this process is created with. */
   consumerOptions: ConsumerOptions;
@@ -53,33 +59,57 @@ export interface Runtime {
   fatal(err: Error): void;
   /** Where this process's consumers report their lag. */
   lag: LagReporter;
-  redis: Redis;
-  pool: pg.Pool;
   readiness: Readiness;
+  /** Present only when the service asked for them. */
+  redis?: Redis;
+  pool?: pg.Pool;
 }
 
-export async function createRuntime(service: string, config: InfraConfig): Promise<Runtime> {
+/** A runtime with exactly the stores asked for: a service cannot reach, or wait on, one it never uses. */
+export type Runtime<U extends Uses = Uses> = BaseRuntime &
+  (U['postgres'] extends true ? { pool: pg.Pool } : unknown) &
+  (U['redis'] extends true ? { redis: Redis } : unknown);
+
+export async function createRuntime<U extends Uses>(
+  service: string,
+  config: InfraConfig,
+  uses: U,
+): Promise<Runtime<U>> {
   const log = createLogger(service, config.LOG_LEVEL);
   const registry = createRegistry(service);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `herald-${service}`, log });
-  const producer = createProducer(kafka);
   const admin = kafka.admin();
   const codec = createCodec(config.SCHEMA_REGISTRY_URL);
-  const redis = createRedis(config.REDIS_URL);
-  const pool = createPool(config.DATABASE_URL);
-  pool.on('error', (err) => log.error({ err }, 'idle postgres client failed'));
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  await producer.connect();
+  const publisher = createPublisher(() => createProducer(kafka), codec, {
+    lingerMs: config.KAFKA_PUBLISH_LINGER_MS,
+  });
+  const checks = [
+    // A metadata round trip: the producer's own state does not notice a broker going away.
+    { name: 'kafka', check: async () => (await admin.describeCluster()).brokers.length > 0 },
+    codec.readiness(),
+  ];
+  const stores: { redis?: Redis; pool?: pg.Pool } = {};
+  if (uses.redis) {
+    const redis = createRedis(config.REDIS_URL);
+    redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+    checks.push(redisReadiness(redis));
+    stores.redis = redis;
+  }
+  if (uses.postgres) {
+    const pool = createPool(config.DATABASE_URL, 10, log);
+    checks.push(pgReadiness(pool));
+    stores.pool = pool;
+  }
+  await publisher.connect();
   await admin.connect();
   let fatalCalled = false;
-  return {
+  const rt: BaseRuntime = {
     service,
     log,
     registry,
     kafka,
-    producer,
     codec,
-    publisher: createPublisher(producer, codec),
+    publisher,
     topics: topicNames(config.TOPIC_PREFIX),
     consumerOptions: {
       sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
@@ -97,19 +127,10 @@ export async function createRuntime(service: string, config: InfraConfig): Promi
     },
     admin,
     lag: { admin, gauge: metricsFor.consumerLag(registry), intervalMs: 15_000, log },
-    redis,
-    pool,
-    readiness: {
-      draining: false,
-      checks: [
-        // A metadata round trip: the producer's own state does not notice a broker going away.
-        { name: 'kafka', check: async () => (await admin.describeCluster()).brokers.length > 0 },
-        codec.readiness(),
-        redisReadiness(redis),
-        pgReadiness(pool),
-      ],
-    },
+    readiness: { draining: false, checks },
+    ...stores,
   };
+  return rt as Runtime<U>;
 }
 
 /** A Fastify server with /healthz, /readyz and /metrics; services with an API add their routes. */
@@ -138,7 +159,7 @@ export function buildOpsServer(
  * commit (consumer disconnect) → close the HTTP server → close the producer → close pg and redis.
  */
 export function installShutdown(
-  rt: Runtime,
+  rt: BaseRuntime,
   parts: { consumers: Pick<RunningConsumers, 'stop'>[]; http: FastifyInstance; extra?: ShutdownStep[] },
 ): void {
   onShutdown(rt.log, [
@@ -146,9 +167,9 @@ export function installShutdown(
     { name: 'consumers', run: async () => void (await Promise.all(parts.consumers.map((c) => c.stop()))) },
     ...(parts.extra ?? []),
     { name: 'http', run: () => parts.http.close() },
-    { name: 'producer', run: () => rt.producer.disconnect() },
+    { name: 'producer', run: () => rt.publisher.disconnect() },
     { name: 'kafka-admin', run: () => rt.admin.disconnect() },
-    { name: 'postgres', run: () => rt.pool.end() },
-    { name: 'redis', run: async () => void (await rt.redis.quit()) },
+    ...(rt.pool ? [{ name: 'postgres', run: () => (rt.pool as pg.Pool).end() }] : []),
+    ...(rt.redis ? [{ name: 'redis', run: async () => void (await (rt.redis as Redis).quit()) }] : []),
   ]);
 }

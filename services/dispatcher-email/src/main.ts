@@ -5,7 +5,7 @@ import { createSendGridSender } from './adapters/sendgrid';
 /** Composition root of the email dispatcher: notify.channel.email.* → SendGrid. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('dispatcher-email', config);
+  const rt = await createRuntime('dispatcher-email', config, { redis: true });
   const sender = createSendGridSender({
     apiKey: config.SENDGRID_API_KEY,
     fromEmail: config.SENDGRID_FROM_EMAIL,
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     channel: 'EMAIL',
     sender,
     http: { port: config.HTTP_PORT, host: config.HTTP_HOST },
-    partitionsConsumedConcurrently: config.DISPATCH_CONCURRENCY,
+    concurrency: config.DISPATCH_CONCURRENCY,
+    claimLeaseMs: config.DISPATCH_CLAIM_LEASE_MS,
   });
 }
 

@@ -5,7 +5,10 @@ const schema = z
     ...infraEnv,
     HTTP_PORT: env.port(8085),
     HTTP_HOST: z.string().default('0.0.0.0'),
-    DISPATCH_CONCURRENCY: env.positiveInt(4),
+    /** Provider calls in flight at once, across every lane. */
+    DISPATCH_CONCURRENCY: env.positiveInt(200),
+    /** A delivery claim's lease: longer than the provider timeout, so a send in flight keeps it. */
+    DISPATCH_CLAIM_LEASE_MS: env.positiveInt(30_000),
     FCM_PROJECT_ID: z.string().min(1),
     /** A service account key (JSON) in production. */
     FCM_SERVICE_ACCOUNT_JSON: z.string().optional(),

@@ -4,7 +4,10 @@ const schema = z.object({
   ...infraEnv,
   HTTP_PORT: env.port(8084),
   HTTP_HOST: z.string().default('0.0.0.0'),
-  DISPATCH_CONCURRENCY: env.positiveInt(4),
+  /** Provider calls in flight at once, across every lane. */
+  DISPATCH_CONCURRENCY: env.positiveInt(200),
+  /** A delivery claim's lease: longer than the provider timeout, so a send in flight keeps it. */
+  DISPATCH_CLAIM_LEASE_MS: env.positiveInt(30_000),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits'),
   TWILIO_AUTH_TOKEN: z.string().min(1),
   TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +15005550006'),

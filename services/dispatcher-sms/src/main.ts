@@ -5,7 +5,7 @@ import { createTwilioSender } from './adapters/twilio';
 /** Composition root of the SMS dispatcher: notify.channel.sms.* → Twilio. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('dispatcher-sms', config);
+  const rt = await createRuntime('dispatcher-sms', config, { redis: true });
   const sender = createTwilioSender({
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     channel: 'SMS',
     sender,
     http: { port: config.HTTP_PORT, host: config.HTTP_HOST },
-    partitionsConsumedConcurrently: config.DISPATCH_CONCURRENCY,
+    concurrency: config.DISPATCH_CONCURRENCY,
+    claimLeaseMs: config.DISPATCH_CLAIM_LEASE_MS,
   });
 }
 

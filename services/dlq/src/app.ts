@@ -27,7 +27,7 @@ const listQuery = z.strictObject({
 
 /** The dead-letter admin API beside /healthz, /readyz and /metrics. Built, not started. */
 export function buildApp(
-  rt: Pick<Runtime, 'registry' | 'readiness' | 'pool' | 'log'>,
+  rt: Pick<Runtime<{ postgres: true }>, 'registry' | 'readiness' | 'pool' | 'log'>,
   deadLetters: DeadLetterStore,
 ): FastifyInstance {
   const app = buildOpsServer(rt);

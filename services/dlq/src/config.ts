@@ -4,7 +4,8 @@ const schema = z.object({
   ...infraEnv,
   HTTP_PORT: env.port(8086),
   HTTP_HOST: z.string().default('0.0.0.0'),
-  DLQ_CONCURRENCY: env.positiveInt(4),
+  /** Records parked at once. */
+  DLQ_CONCURRENCY: env.positiveInt(32),
 });
 
 export type DlqConfig = z.infer<typeof schema>;

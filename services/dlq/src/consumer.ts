@@ -1,11 +1,11 @@
-import { classifyError, headersToRecord, stableEventId, statusEvent } from '@herald/shared';
+import { classifyError, headersToRecord, parkedRecord, stableEventId, statusEvent } from '@herald/shared';
 import type {
   Codec,
   Counter,
   Logger,
   OutboundRecord,
-  Publisher,
-  RecordHandler,
+  Outcome,
+  RecordProcessor,
   TopicNames,
 } from '@herald/shared';
 import { readFailure, subjectOf } from './domain/failure-record';
@@ -13,7 +13,6 @@ import type { DeadLetterStore } from './adapters/dead-letters';
 
 export interface DlqDeps {
   codec: Codec;
-  publisher: Publisher;
   topics: TopicNames;
   deadLetters: DeadLetterStore;
   clock: () => number;
@@ -24,10 +23,19 @@ export interface DlqDeps {
 /**
  * For now every failure is parked: stored in `dead_letters`, copied to notify.parked with its
  * reason headers, and a `parked` event closes the notification's timeline. (Replaying transient
- * failures over the delay tiers is the retry engine's job, not built yet.)
+ * failures over the delay tiers is the retry engine's job, not built yet.) A record that cannot
+ * even be parked that way (Postgres refuses it) goes to notify.parked as is, with the reason: the
+ * last resort, so nothing loops here.
  */
-export function createDlqHandler(deps: DlqDeps): RecordHandler {
-  return async (record) => {
+export function createDlqProcessor(deps: DlqDeps): RecordProcessor {
+  return {
+    handle: (record) => park(deps, record),
+    onFailure: (record, err) => [parkedRecord(deps.topics)(record, err, true)],
+  };
+}
+
+async function park(deps: DlqDeps, record: Parameters<RecordProcessor['handle']>[0]): Promise<Outcome> {
+  {
     const headers = headersToRecord(record.headers);
     const failure = readFailure(headers);
     let subject: ReturnType<typeof subjectOf> = null;
@@ -35,7 +43,7 @@ export function createDlqHandler(deps: DlqDeps): RecordHandler {
       subject = subjectOf(await deps.codec.decode(record.value));
     } catch (e) {
       // Garbage is parked all the same; only an unreachable registry is worth waiting for.
-      if (classifyError(e).retriable) throw e;
+      if (classifyError(e).disposition === 'wait') throw e;
     }
     await deps.deadLetters.park({
       sourceTopic: record.topic,
@@ -81,11 +89,19 @@ export function createDlqHandler(deps: DlqDeps): RecordHandler {
         }),
       });
     }
-    await deps.publisher.publish(out);
-    deps.metrics.parked.inc({ reason: failure.reason });
-    deps.log.warn(
-      { notificationId: subject?.notificationId, reason: failure.reason, targetTopic: failure.targetTopic },
-      'parked',
-    );
-  };
+    return {
+      records: out,
+      done: () => {
+        deps.metrics.parked.inc({ reason: failure.reason });
+        deps.log.warn(
+          {
+            notificationId: subject?.notificationId,
+            reason: failure.reason,
+            targetTopic: failure.targetTopic,
+          },
+          'parked',
+        );
+      },
+    };
+  }
 }

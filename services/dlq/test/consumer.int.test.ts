@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { HeraldError, createApiKey, createRegistry, failureHeaders, metricsFor } from '@herald/shared';
-import type { ChannelMessage, RecordHandler, StatusEvent } from '@herald/shared';
-import { collect, integrationDeps, silentLog } from '@herald/test-support';
+import type { ChannelMessage, InboundRecord, StatusEvent } from '@herald/shared';
+import { collect, integrationDeps, processOnce, silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
-import { createDlqHandler } from '../src/consumer';
+import { createDlqProcessor } from '../src/consumer';
 import { pgDeadLetters } from '../src/adapters/dead-letters';
 
 let deps: IntegrationDeps;
-let handle: RecordHandler;
+let handle: (record: InboundRecord) => Promise<void>;
 const log = silentLog;
 
 beforeAll(async () => {
   deps = await integrationDeps('dlq');
-  handle = createDlqHandler({
+  const processor = createDlqProcessor({
     codec: deps.codec,
-    publisher: deps.publisher,
     topics: deps.topics,
     deadLetters: pgDeadLetters(deps.pool),
     clock: Date.now,
     log,
     metrics: { parked: metricsFor.parked(createRegistry('dlq-test')) },
   });
+  handle = (record) => processOnce(processor, deps.publisher, record);
 });
 afterAll(() => deps?.close());
 

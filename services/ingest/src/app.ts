@@ -1,11 +1,12 @@
 import { apiKeyAuth, buildOpsServer, registerErrorHandler } from '@herald/shared';
 import type { FastifyInstance, Logger, Pool, Readiness, Registry } from '@herald/shared';
 import { notificationRoutes } from './routes/notifications';
-import type { NotificationRouteDeps } from './routes/notifications';
+import { notificationBatchRoutes } from './routes/notifications-batch';
+import type { NotificationBatchDeps } from './routes/notifications-batch';
 import { userRoutes } from './routes/users';
 import type { UsersRepo } from './adapters/users-repo';
 
-export interface AppDeps extends NotificationRouteDeps {
+export interface AppDeps extends NotificationBatchDeps {
   registry: Registry;
   readiness: Readiness;
   pool: Pool;
@@ -21,6 +22,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register((api, _opts, done) => {
     api.addHook('onRequest', apiKeyAuth(deps.pool, 'send'));
     notificationRoutes(api, deps);
+    notificationBatchRoutes(api, deps);
     userRoutes(api, deps);
     done();
   });

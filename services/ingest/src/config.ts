@@ -6,6 +6,8 @@ const schema = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** Largest accepted request body; larger ones get 413. */
   BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
+  /** The same for POST /v1/notifications/batch, whose 1000 items outgrow the limit above. */
+  BATCH_BODY_LIMIT_BYTES: env.positiveInt(16 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 3600),
 });
 

@@ -1,4 +1,4 @@
-import { createRuntime, exitOnStartFailure, installShutdown, metricsFor, reportLag } from '@herald/shared';
+import { createRuntime, exitOnStartFailure, installShutdown, metricsFor } from '@herald/shared';
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { redisIdempotencyStore } from './adapters/idempotency-store';
@@ -9,7 +9,7 @@ import { pgUsersRepo } from './adapters/users-repo';
 /** Composition root of ingest: the public API, and the notify.status projection behind GET. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('ingest', config);
+  const rt = await createRuntime('ingest', config, { postgres: true, redis: true });
 
   const app = buildApp({
     ...rt,
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },
     bodyLimit: config.BODY_LIMIT_BYTES,
+    batchBodyLimit: config.BATCH_BODY_LIMIT_BYTES,
   });
 
   const projection = await startStatusProjection({
@@ -32,19 +33,16 @@ async function main(): Promise<void> {
     publisher: rt.publisher,
     pool: rt.pool,
     log: rt.log,
+    lag: rt.lag,
+    clock: Date.now,
     metrics: {
       projected: metricsFor.statusEventsProjected(rt.registry),
       lag: metricsFor.statusProjectionLag(rt.registry),
     },
   });
-  const stopLag = reportLag(rt.lag, [{ groupId: projection.groupId, topics: [rt.topics.status] }]);
 
   await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  installShutdown(rt, {
-    consumers: [projection],
-    http: app,
-    extra: [{ name: 'lag', run: () => Promise.resolve(stopLag()) }],
-  });
+  installShutdown(rt, { consumers: [projection], http: app });
   rt.log.info({ port: config.HTTP_PORT }, 'ingest started');
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApiKey, createRegistry, metricsFor, statusEvent } from '@herald/shared';
-import type { FastifyInstance, NotificationRequest, Publisher, StatusEvent } from '@herald/shared';
+import type { Admin, FastifyInstance, NotificationRequest, Publisher, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, waitFor, silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
@@ -15,6 +15,7 @@ let deps: IntegrationDeps;
 let app: FastifyInstance;
 let key: string;
 let projection: StatusProjection;
+let lagAdmin: Admin;
 const log = silentLog;
 
 /** The app as main.ts builds it, on the test's real clients, with the publisher given. */
@@ -33,6 +34,7 @@ function appWith(publisher: Publisher): FastifyInstance {
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(registry) },
     bodyLimit: 64 * 1024,
+    batchBodyLimit: 1024 * 1024,
   });
 }
 
@@ -41,6 +43,8 @@ beforeAll(async () => {
   const registry = createRegistry('ingest-test');
   app = appWith(deps.publisher);
   key = await createApiKey(deps.pool, 'ingest-test');
+  lagAdmin = deps.kafka.admin();
+  await lagAdmin.connect();
   projection = await startStatusProjection({
     kafka: deps.kafka,
     consumerOptions: { sessionTimeout: 6000, heartbeatInterval: 1000 },
@@ -50,6 +54,8 @@ beforeAll(async () => {
     publisher: deps.publisher,
     pool: deps.pool,
     log,
+    clock: Date.now,
+    lag: { admin: lagAdmin, gauge: metricsFor.consumerLag(registry), intervalMs: 60_000, log },
     metrics: {
       projected: metricsFor.statusEventsProjected(registry),
       lag: metricsFor.statusProjectionLag(registry),
@@ -59,6 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await projection?.stop();
+  await lagAdmin?.disconnect();
   await app?.close();
   await deps?.close();
 });

@@ -1,17 +1,18 @@
-import { HeraldError, stableEventId, statusEvent, withDeadLetters } from '@herald/shared';
+import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent } from '@herald/shared';
 import type {
   ChannelMessage,
   Codec,
   Counter,
+  InboundRecord,
   Logger,
   NotificationRequest,
   OutboundRecord,
-  Publisher,
-  RecordHandler,
+  Outcome,
+  RecordProcessor,
   TopicNames,
 } from '@herald/shared';
 import { decideChannels, recipientFor } from './domain/decide';
-import type { ChannelDecision } from './domain/decide';
+import type { ChannelDecision, StoredUser } from './domain/decide';
 import { render } from './domain/render';
 import { isExpired, validateRequest } from './domain/request';
 import type { TemplateStore } from './adapters/templates';
@@ -19,7 +20,6 @@ import type { UserDirectory } from './adapters/users';
 
 export interface RouterDeps {
   codec: Codec;
-  publisher: Publisher;
   topics: TopicNames;
   users: UserDirectory;
   templates: TemplateStore;
@@ -30,42 +30,76 @@ export interface RouterDeps {
 
 const SERVICE = 'router';
 
+type Checked = { request: NotificationRequest; data: Record<string, unknown> };
+
+/** A fetched batch, decoded and validated, with the users it names read in one query. */
+interface Prepared {
+  requests: Map<InboundRecord, Checked | HeraldError>;
+  users: Map<string, StoredUser | null>;
+}
+
+async function check(codec: Codec, record: InboundRecord): Promise<Checked> {
+  const checked = validateRequest(await codec.decode(record.value));
+  if (!checked.ok) throw new HeraldError('invalid_request', checked.reason);
+  return { request: checked.request, data: checked.data };
+}
+
 /**
- * The router's per-record flow: decode → validate → expired? → recipient → one decision per
- * channel → render → fan out one ChannelMessage per address, with a single `routed` event that
- * lists every channel's decision. A record that cannot be decoded, is invalid or cannot be
- * rendered goes to notify.dlq with the reason, and the partition moves on.
+ * The router's decisions: decode → validate → expired? → recipient → one decision per channel →
+ * render → one ChannelMessage per address, with a single `routed` event that lists every
+ * channel's decision. A record that cannot be decoded, is invalid or cannot be rendered goes to
+ * notify.dlq with the reason. Per fetched batch, the users are read in one query.
  */
-export function createRouterHandler(deps: RouterDeps): RecordHandler {
-  const { publisher, log } = deps;
+export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepared> {
+  return {
+    async prepare(records) {
+      const requests: Prepared['requests'] = new Map();
+      for (const record of records) {
+        try {
+          requests.set(record, await check(deps.codec, record));
+        } catch (e) {
+          const err = classifyError(e);
+          if (err.disposition === 'wait') throw err;
+          requests.set(record, err);
+        }
+      }
+      const ids = new Set<string>();
+      for (const c of requests.values()) if (!(c instanceof HeraldError)) ids.add(c.request.userId);
+      return { requests, users: await deps.users.findMany([...ids]) };
+    },
 
-  const route: RecordHandler = async (record) => {
-    const checked = validateRequest(await deps.codec.decode(record.value));
-    if (!checked.ok) throw new HeraldError('invalid_request', checked.reason);
-    const { request, data } = checked;
-    const now = deps.clock();
-    if (isExpired(request, now)) {
-      await publisher.publish([routedEvent(deps, request, [], now, 'EXPIRED')]);
-      return;
-    }
+    async handle(record, prepared): Promise<Outcome> {
+      const checked = prepared?.requests.get(record) ?? (await check(deps.codec, record));
+      if (checked instanceof HeraldError) throw checked;
+      const { request, data } = checked;
+      const now = deps.clock();
+      if (isExpired(request, now)) return { records: [routedEvent(deps, request, [], now, 'EXPIRED')] };
 
-    const recipient = recipientFor(request, await deps.users.find(request.userId));
-    const decisions = decideChannels(request, recipient);
-    const messages = await renderMessages(deps, request, data, recipient.locale, decisions);
-    await publisher.publish([...messages, routedEvent(deps, request, decisions, now, 'ROUTED')]);
-    for (const d of decisions) {
-      deps.metrics.decisions.inc({
-        channel: d.channel,
-        outcome: d.kind === 'deliver' ? 'deliver' : d.reason,
-      });
-    }
-    log.info(
-      { notificationId: request.id, decisions: decisions.map((d) => `${d.channel}:${d.kind}`) },
-      'routed',
-    );
+      const user = prepared?.users.has(request.userId)
+        ? (prepared.users.get(request.userId) ?? null)
+        : await deps.users.find(request.userId);
+      const recipient = recipientFor(request, user);
+      const decisions = decideChannels(request, recipient);
+      const messages = await renderMessages(deps, request, data, recipient.locale, decisions);
+      return {
+        records: [...messages, routedEvent(deps, request, decisions, now, 'ROUTED')],
+        done: () => {
+          for (const d of decisions) {
+            deps.metrics.decisions.inc({
+              channel: d.channel,
+              outcome: d.kind === 'deliver' ? 'deliver' : d.reason,
+            });
+          }
+          deps.log.info(
+            { notificationId: request.id, decisions: decisions.map((d) => `${d.channel}:${d.kind}`) },
+            'routed',
+          );
+        },
+      };
+    },
+
+    onFailure: (record, err) => [dlqRecord(deps.topics, record, err, deps.clock())],
   };
-
-  return withDeadLetters(route, deps);
 }
 
 async function renderMessages(

@@ -8,20 +8,22 @@ import {
   startConsumers,
 } from '@herald/shared';
 import { loadConfig } from './config';
-import { createRouterHandler } from './consumer';
+import { createRouterProcessor } from './consumer';
 import { pgTemplateStore } from './adapters/templates';
-import { pgUserDirectory } from './adapters/users';
+import { cachedUserDirectory, pgUserDirectory } from './adapters/users';
 
 /** Composition root of the router: priority topics in, channel topics and status events out. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('router', config);
+  const rt = await createRuntime('router', config, { postgres: true });
 
-  const handle = createRouterHandler({
+  const processor = createRouterProcessor({
     codec: rt.codec,
-    publisher: rt.publisher,
     topics: rt.topics,
-    users: pgUserDirectory(rt.pool),
+    users: cachedUserDirectory(pgUserDirectory(rt.pool), {
+      ttlMs: config.USER_CACHE_SECONDS * 1000,
+      max: config.USER_CACHE_SIZE,
+    }),
     templates: pgTemplateStore(rt.pool, config.TEMPLATE_CACHE_SECONDS * 1000),
     clock: Date.now,
     log: rt.log,
@@ -35,14 +37,18 @@ async function main(): Promise<void> {
       groupId: rt.topics.group(`herald-router.${p.toLowerCase()}`),
       topics: [rt.topics.priority(p)],
     })),
-    handle,
+    processor,
+    publisher: rt.publisher,
+    topics: rt.topics,
+    concurrency: config.ROUTER_CONCURRENCY,
+    // A user's requests are decided in order: dedup windows and frequency caps count them in order.
+    orderByKey: true,
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),
     lag: rt.lag,
-    partitionsConsumedConcurrently: config.ROUTER_CONCURRENCY,
   });
-  rt.readiness.checks.push(consumers.readiness());
+  rt.readiness.checks.push(...consumers.readiness());
 
   const http = buildOpsServer(rt);
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createRegistry, metricsFor } from '@herald/shared';
-import type {
-  ChannelMessage,
-  InboundRecord,
-  NotificationRequest,
-  RecordHandler,
-  StatusEvent,
-} from '@herald/shared';
-import { collect, integrationDeps, silentLog } from '@herald/test-support';
+import type { ChannelMessage, InboundRecord, NotificationRequest, StatusEvent } from '@herald/shared';
+import { collect, integrationDeps, processOnce, silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
-import { createRouterHandler } from '../src/consumer';
+import { createRouterProcessor } from '../src/consumer';
 import { pgTemplateStore } from '../src/adapters/templates';
 import { pgUserDirectory } from '../src/adapters/users';
 
 let deps: IntegrationDeps;
-let handle: RecordHandler;
+let handle: (record: InboundRecord) => Promise<void>;
 const userId = `router-${randomUUID()}`;
 
 beforeAll(async () => {
@@ -27,9 +21,8 @@ beforeAll(async () => {
     `INSERT INTO devices (user_id, token, platform) VALUES ($1, 'tok-a', 'ios'), ($1, 'tok-b', 'android')`,
     [userId],
   );
-  handle = createRouterHandler({
+  const processor = createRouterProcessor({
     codec: deps.codec,
-    publisher: deps.publisher,
     topics: deps.topics,
     users: pgUserDirectory(deps.pool),
     templates: pgTemplateStore(deps.pool, 1000),
@@ -37,6 +30,7 @@ beforeAll(async () => {
     log: silentLog,
     metrics: { decisions: metricsFor.routerDecisions(createRegistry('router-test')) },
   });
+  handle = (record) => processOnce(processor, deps.publisher, record);
 });
 afterAll(() => deps?.close());
 

@@ -4,7 +4,8 @@
  * code and, where the error is about one, the field). Generated from small tables so a new rule or
  * endpoint adds its rows in one place.
  */
-import { authCases, pathCases, queryCases, userCases } from './endpoints';
+import { batchCases } from './batch';
+import { authCases, batchBodyCases, pathCases, queryCases, userCases } from './endpoints';
 import { bodyCases, headerCases, notificationCases } from './notifications';
 import type { BadCase, Expected } from './types';
 
@@ -19,6 +20,8 @@ export function corpus(): BadCase[] {
     ...queryCases(),
     ...userCases(),
     ...headerCases(),
+    ...batchCases(),
+    ...batchBodyCases(),
   ];
 }
 

@@ -1,5 +1,6 @@
 /** Bad credentials on every endpoint, hostile ids and paths, query parameters, users and devices. */
-import { base } from './notifications';
+import { BATCH_PATH, batchBase } from './batch';
+import { base, chunked } from './notifications';
 import { BIDI, SQL, bad, forbidden, mediaType, nested, notFound, tooLarge, unauthorized } from './types';
 import type { BadCase, Expected, Key, Target } from './types';
 
@@ -15,6 +16,7 @@ interface Endpoint {
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 const endpoints: Endpoint[] = [
   { target: 'ingest', method: 'POST', path: '/v1/notifications', body: base, scope: 'send' },
+  { target: 'ingest', method: 'POST', path: BATCH_PATH, body: batchBase, scope: 'send' },
   { target: 'ingest', method: 'GET', path: `/v1/notifications/${UNKNOWN_ID}`, scope: 'send' },
   { target: 'ingest', method: 'PUT', path: '/v1/users/corpus-user', body: {}, scope: 'send' },
   { target: 'ingest', method: 'GET', path: '/v1/users/corpus-user', scope: 'send' },
@@ -200,9 +202,15 @@ const device = (name: string, body: unknown, expect: Expected): BadCase => ({
   expect,
 });
 
-/** Users and devices. */
-/** The body rules hold on every route that takes a body, not only on notifications. */
-function bodiesOf(method: string, path: string): BadCase[] {
+/**
+ * The body rules hold on every route that takes a body, not only on notifications. `tooBig` is over
+ * the route's limit: the server's, or the route's own (the batch route's is 16 MiB).
+ */
+function bodiesOf(
+  method: string,
+  path: string,
+  tooBig: [name: string, body: string] = ['a 5 MB body', FIVE_MB],
+): BadCase[] {
   const c = (
     name: string,
     body: string | Buffer,
@@ -221,7 +229,7 @@ function bodiesOf(method: string, path: string): BadCase[] {
     c('truncated JSON', '{"email":', bad('body')),
     c('invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), bad('body')),
     c('20,000 levels', nested(20_000, '[', ']', ''), bad('body')),
-    c('a 5 MB body', FIVE_MB, tooLarge),
+    c(...tooBig, tooLarge),
     c('text/plain', '{}', mediaType, { 'content-type': 'text/plain' }),
     c(
       'gzip encoded',
@@ -237,6 +245,26 @@ function bodiesOf(method: string, path: string): BadCase[] {
 
 const json = { 'content-type': 'application/json' };
 
+/** 17 MiB: over the batch route's 16 MiB, which is far over the server's 1 MiB. */
+const SEVENTEEN_MIB = `"${'x'.repeat(17 * 1024 * 1024)}"`;
+
+/** The body rules on the batch route, with its own limit. */
+export function batchBodyCases(): BadCase[] {
+  return [
+    ...bodiesOf('POST', BATCH_PATH, ['a 17 MiB body', SEVENTEEN_MIB]),
+    {
+      name: `POST ${BATCH_PATH}: 17 MiB chunked, no Content-Length`,
+      target: 'ingest',
+      method: 'POST',
+      path: BATCH_PATH,
+      body: chunked(SEVENTEEN_MIB),
+      headers: { ...json, 'transfer-encoding': 'chunked' },
+      expect: tooLarge,
+    },
+  ];
+}
+
+/** Users and devices. */
 export function userCases(): BadCase[] {
   return [
     ...bodiesOf('PUT', '/v1/users/corpus-user'),

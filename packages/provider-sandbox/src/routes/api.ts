@@ -33,6 +33,29 @@ export function parseMessageFilter(query: unknown): FilterResult {
   return problems.length ? { ok: false, problems } : { ok: true, value: filter };
 }
 
+type CursorResult = { ok: true; after: number; limit: number } | { ok: false; problems: string[] };
+
+/** Reads `GET /api/deliveries?after=<cursor>&limit=<n>`; both optional, non-negative integers. */
+export function parseCursor(query: unknown): CursorResult {
+  const q = isRecord(query) ? query : {};
+  const problems: string[] = [];
+  const read = (name: string, fallback: number): number => {
+    const value = q[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) {
+      problems.push(`${name} must be a non-negative integer`);
+      return fallback;
+    }
+    return Number(value);
+  };
+  for (const key of Object.keys(q)) {
+    if (key !== 'after' && key !== 'limit') problems.push(`unknown parameter '${key}' (use after, limit)`);
+  }
+  const after = read('after', 0);
+  const limit = read('limit', 50_000);
+  return problems.length ? { ok: false, problems } : { ok: true, after, limit };
+}
+
 export function registerApi(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
 
@@ -44,6 +67,17 @@ export function registerApi(app: FastifyInstance, ctx: RouteContext): void {
 
   app.delete('/api/messages', (_request, reply) => {
     ctx.store.clear();
+    return reply.code(204).send();
+  });
+
+  app.get('/api/deliveries', (request, reply) => {
+    const cursor = parseCursor(request.query);
+    if (!cursor.ok) return reply.code(400).send({ error: 'bad_request', problems: cursor.problems });
+    return reply.send(ctx.ledger.page(cursor.after, cursor.limit));
+  });
+
+  app.delete('/api/deliveries', (_request, reply) => {
+    ctx.ledger.clear();
     return reply.code(204).send();
   });
 

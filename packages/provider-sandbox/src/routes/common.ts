@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultRegistry, FaultStatus } from '../faults';
+import type { DeliveryLedger } from '../ledger';
 import type { MessageInput, MessageStore, SandboxProvider } from '../store';
 
 /** What every fake provider route needs. */
 export interface RouteContext {
   store: MessageStore;
+  ledger: DeliveryLedger;
   faults: FaultRegistry;
   sleep: (ms: number) => Promise<void>;
 }

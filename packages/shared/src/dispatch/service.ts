@@ -5,14 +5,17 @@ import { startConsumers } from '../kafka/consumer';
 import { metricsFor } from '../metrics';
 import { buildOpsServer, installShutdown } from '../runtime';
 import type { Runtime } from '../runtime';
-import { createDispatchHandler } from './dispatch-handler';
+import { createDispatchProcessor } from './dispatch-handler';
 import { redisDeliveryKeys } from './delivery-keys';
 
 export interface DispatcherOptions {
   channel: Channel;
   sender: ChannelSender;
   http: { port: number; host: string };
-  partitionsConsumedConcurrently: number;
+  /** Records (provider calls) in flight at once, across every lane. */
+  concurrency: number;
+  /** How long a delivery claim lasts: longer than a send can take (the provider timeout). */
+  claimLeaseMs: number;
 }
 
 /**
@@ -20,15 +23,14 @@ export interface DispatcherOptions {
  * group (`herald-dispatcher-<channel>.<lane>`), the dispatch flow, the ops server and the shutdown
  * order. Each dispatcher's main.ts builds its provider's sender and calls this.
  */
-export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Promise<void> {
+export async function startDispatcher(rt: Runtime<{ redis: true }>, opts: DispatcherOptions): Promise<void> {
   const channel = opts.channel.toLowerCase();
-  const handle = createDispatchHandler({
+  const processor = createDispatchProcessor({
     service: `dispatcher-${channel}`,
     sender: opts.sender,
     codec: rt.codec,
-    publisher: rt.publisher,
     topics: rt.topics,
-    deliveryKeys: redisDeliveryKeys(rt.redis),
+    deliveryKeys: redisDeliveryKeys(rt.redis, { leaseMs: opts.claimLeaseMs }),
     clock: Date.now,
     log: rt.log,
     metrics: {
@@ -44,14 +46,18 @@ export async function startDispatcher(rt: Runtime, opts: DispatcherOptions): Pro
       groupId: rt.topics.group(`herald-dispatcher-${channel}.${p.toLowerCase()}`),
       topics: [rt.topics.channel(opts.channel, p)],
     })),
-    handle,
+    processor,
+    publisher: rt.publisher,
+    topics: rt.topics,
+    concurrency: opts.concurrency,
+    // Deliveries are independent: a user's second email need not wait for the first.
+    orderByKey: false,
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),
     lag: rt.lag,
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently,
   });
-  rt.readiness.checks.push(consumers.readiness());
+  rt.readiness.checks.push(...consumers.readiness());
 
   const http = buildOpsServer(rt);
   await http.listen(opts.http);

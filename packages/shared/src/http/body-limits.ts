@@ -3,6 +3,8 @@ import { Transform, pipeline } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HeraldError } from '../errors';
+import { routeBodyLimits } from './route-limits';
+import type { RouteBodyLimits } from './route-limits';
 
 /**
  * Why a body is read to its end even when it is refused: most clients write their whole body before
@@ -63,8 +65,19 @@ function chunkedLimit({ bodyLimit, drainLimit }: BodyLimits): Transform {
   });
 }
 
+/** A route's own limit in place of the server's; a body the route allows is never cut off as a drain. */
+function withRoute(limits: BodyLimits, routeLimit: number | undefined): BodyLimits {
+  if (routeLimit === undefined) return limits;
+  return { bodyLimit: routeLimit, drainLimit: Math.max(limits.drainLimit, routeLimit) };
+}
+
+/** The limits of the route a request was routed to (none for a 404: the server's). */
+function limitsOf(request: FastifyRequest, limits: BodyLimits, routes: RouteBodyLimits): BodyLimits {
+  return withRoute(limits, routes.ofRoute(request.method, request.routeOptions.url));
+}
+
 /** Before parsing: a body too large is refused (after draining it), a compressed one too. */
-function guardBeforeParsing(app: FastifyInstance, limits: BodyLimits): void {
+function guardBeforeParsing(app: FastifyInstance, base: BodyLimits, routes: RouteBodyLimits): void {
   app.addHook('preParsing', async (request, reply, payload) => {
     if (!hasBody(request)) return payload;
     const encoding = request.headers['content-encoding'];
@@ -73,6 +86,7 @@ function guardBeforeParsing(app: FastifyInstance, limits: BodyLimits): void {
         field: 'content-encoding',
       });
     }
+    const limits = limitsOf(request, base, routes);
     const declared = Number(request.headers['content-length']);
     if (declared > limits.bodyLimit) {
       if (declared > limits.drainLimit || !(await drain(payload, limits.drainLimit))) {
@@ -87,10 +101,11 @@ function guardBeforeParsing(app: FastifyInstance, limits: BodyLimits): void {
 }
 
 /** Any answer given before the body was read (a 401 from the auth hook, a 404, a GET with a body). */
-function drainBeforeAnswering(app: FastifyInstance, limits: BodyLimits): void {
+function drainBeforeAnswering(app: FastifyInstance, base: BodyLimits, routes: RouteBodyLimits): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const raw = request.raw;
     if (raw.complete || raw.readableEnded || reply.getHeader('connection') === 'close') return payload;
+    const limits = limitsOf(request, base, routes);
     const declared = Number(request.headers['content-length']);
     if (declared > limits.drainLimit || !(await drain(raw, limits.drainLimit))) {
       void reply.header('connection', 'close');
@@ -104,10 +119,12 @@ function drainBeforeAnswering(app: FastifyInstance, limits: BodyLimits): void {
  * once instead of being invited and thrown away. Node writes `100 Continue` by itself only while no
  * one listens for `checkContinue`, so every other request is passed on as node would.
  */
-function refuseBeforeContinue(app: FastifyInstance, limits: BodyLimits): void {
+function refuseBeforeContinue(app: FastifyInstance, base: BodyLimits, routes: RouteBodyLimits): void {
   app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (Number(req.headers['content-length']) > limits.bodyLimit) {
-      const err = tooLarge(limits.bodyLimit);
+    // Not routed yet: the route's own limit is found from the method and path.
+    const { bodyLimit } = withRoute(base, routes.ofPath(req.method, req.url));
+    if (Number(req.headers['content-length']) > bodyLimit) {
+      const err = tooLarge(bodyLimit);
       const body = JSON.stringify({ error: { code: err.code, message: err.message } });
       res.writeHead(413, {
         'content-type': 'application/json; charset=utf-8',
@@ -122,8 +139,14 @@ function refuseBeforeContinue(app: FastifyInstance, limits: BodyLimits): void {
   });
 }
 
+/**
+ * `limits` hold for every route, except a route that sets Fastify's own `bodyLimit` option (a batch
+ * endpoint that takes many items): that route's limit holds for it alone, here as in Fastify's
+ * parser. Register before any route is added, so the routes' limits are seen.
+ */
 export function registerBodyLimits(app: FastifyInstance, limits: BodyLimits): void {
-  guardBeforeParsing(app, limits);
-  drainBeforeAnswering(app, limits);
-  refuseBeforeContinue(app, limits);
+  const routes = routeBodyLimits(app);
+  guardBeforeParsing(app, limits, routes);
+  drainBeforeAnswering(app, limits, routes);
+  refuseBeforeContinue(app, limits, routes);
 }

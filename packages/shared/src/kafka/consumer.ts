@@ -1,26 +1,18 @@
-import type { Consumer, IHeaders, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../ops-server';
+import type { TopicNames } from './topics';
+import { parkedRecord } from './dead-letter';
 import { laneGate } from './lanes';
 import { reportLag } from './lag';
 import type { LagReporter } from './lag';
+import type { Publisher } from './publisher';
+import { runBatch } from './engine/batch-runner';
+import type { RecordProcessor } from './engine/processor';
+import { prioritySlots } from './engine/slots';
+import { createWaits } from './engine/waits';
 
-export interface InboundRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-  timestamp: string;
-}
-
-/**
- * Handles one record and resolves once its outcome is durably produced; the offset is committed
- * only after that (kafkajs resolves an offset when the handler returns). It should throw only for
- * surprises: kafkajs then retries the record rather than skipping it.
- */
-export type RecordHandler = (record: InboundRecord) => Promise<void>;
+export type { InboundRecord, Outcome, RecordProcessor } from './engine/processor';
 
 export interface ConsumerGroupSpec {
   groupId: string;
@@ -33,8 +25,8 @@ export interface ConsumerOptions {
 }
 
 export interface RunningConsumers {
-  readiness(): ReadinessCheck;
-  /** Stops fetching, waits for in-flight handlers, commits their offsets, leaves the groups. */
+  readiness(): ReadinessCheck[];
+  /** Stops fetching, lets in-flight records finish (within the drain deadline), commits, leaves. */
   stop(): Promise<void>;
 }
 
@@ -61,56 +53,72 @@ export function trackConsumer(
   return () => joined;
 }
 
-/**
- * One kafkajs consumer per group spec. Services give each priority lane its own group and consumer,
- * highest lane first, so a lane's backlog never sits in front of another lane's records, and while
- * a higher lane has records in hand the lower lanes are paused (DESIGN.md §2.3, see lanes.ts).
- */
-export async function startConsumers(opts: {
+export interface EngineOptions<C> {
   kafka: Kafka;
+  /** One consumer group per lane, highest lane first (index 0 = critical). */
   groups: ConsumerGroupSpec[];
-  handle: RecordHandler;
+  processor: RecordProcessor<C>;
+  publisher: Publisher;
+  topics: Pick<TopicNames, 'parked'>;
+  /** Records handled at once across every lane of this process (a dispatcher: provider calls in flight). */
+  concurrency: number;
+  /** Handle records with the same key one after another, in offset order (see docs/architecture.md). */
+  orderByKey: boolean;
   log: Logger;
   options: ConsumerOptions;
   onFatal: (err: Error) => void;
   lag: LagReporter;
+  /** Partitions of one lane whose batches are handled at once (kafkajs partitionsConsumedConcurrently). */
   partitionsConsumedConcurrently?: number;
-}): Promise<RunningConsumers> {
+  drainMs?: number;
+}
+
+/**
+ * The consumption engine every Herald consumer runs (DESIGN.md §3, processing model). Each lane is
+ * its own kafkajs consumer and group, so a lane's backlog never sits in front of another's; the
+ * records of fetched batches run concurrently up to `concurrency`, higher lanes first; the engine
+ * produces each record's outcome and resolves offsets; handlers only decide.
+ */
+export async function startConsumers<C>(opts: EngineOptions<C>): Promise<RunningConsumers> {
+  const log = opts.log.child({ component: 'engine' });
   const consumers = opts.groups.map((spec) =>
     opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, ...opts.options }),
   );
-  const ready = consumers.map((c, i) =>
-    trackConsumer(c, opts.groups[i]?.groupId ?? '?', opts.log, opts.onFatal),
-  );
+  const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
   const gate = laneGate(consumers.map((consumer, i) => ({ consumer, topics: opts.groups[i]?.topics ?? [] })));
-  for (const [i, consumer] of consumers.entries()) {
-    const spec = opts.groups[i];
+  const waits = createWaits(log);
+  const deps = {
+    processor: opts.processor,
+    publisher: opts.publisher,
+    slots: prioritySlots(opts.concurrency),
+    gate,
+    waits,
+    orderByKey: opts.orderByKey,
+    lastResort: parkedRecord(opts.topics),
+    log,
+    drainMs: opts.drainMs ?? 10_000,
+    tickMs: 500,
+  };
+  for (const [lane, consumer] of consumers.entries()) {
+    const spec = opts.groups[lane];
     if (!spec) continue;
     await consumer.connect();
     // A new group starts at the beginning so records produced before it first joined are not skipped.
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
     await consumer.run({
-      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 4,
-      eachMessage: ({ topic, partition, message }) =>
-        gate.run(i, () =>
-          opts.handle({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: message.headers ?? {},
-            timestamp: message.timestamp,
-          }),
-        ),
+      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 12,
+      eachBatchAutoResolve: false,
+      // Resolved offsets of a long batch are committed every second; every batch's, when it ends.
+      autoCommitInterval: 1000,
+      eachBatch: (payload) => runBatch(payload, lane, deps),
     });
   }
   const stopLag = reportLag(opts.lag, opts.groups);
   return {
-    readiness: () => ({
-      name: 'kafka-consumers',
-      check: () => Promise.resolve(ready.every((r) => r())),
-    }),
+    readiness: () => [
+      { name: 'kafka-consumers', check: () => Promise.resolve(ready.every((r) => r())) },
+      waits.readiness('dependencies-reachable'),
+    ],
     async stop() {
       stopLag();
       gate.stop();

@@ -1,15 +1,13 @@
-import { classifyError } from '../errors';
 import type { HeraldError } from '../errors';
 import { failureHeaders } from '../domain/failure';
-import type { Logger } from '../logger';
-import type { InboundRecord, RecordHandler } from './consumer';
-import { H, headerString } from './headers';
-import type { OutboundRecord, Publisher } from './publisher';
+import type { InboundRecord } from './engine/processor';
+import { H, headerString, headersToRecord } from './headers';
+import type { OutboundRecord } from './publisher';
 import type { TopicNames } from './topics';
 
 /** The record as received, bound for notify.dlq with its failure headers (history kept). */
 export function dlqRecord(
-  topics: TopicNames,
+  topics: Pick<TopicNames, 'dlq'>,
   record: InboundRecord,
   err: HeraldError,
   now: number,
@@ -31,31 +29,25 @@ export function dlqRecord(
 }
 
 /**
- * A failure never blocks a partition (DESIGN.md §2.4): whatever the handler throws goes to
- * notify.dlq with its code and the partition moves on. Only an unreachable dependency (Kafka,
- * Postgres, Redis, the registry) is rethrown, so kafkajs retries the record until it is back.
+ * Every consumer's last resort (DESIGN.md §3): when a record's outcome and its failure path were
+ * both refused, a copy goes straight to notify.parked with where it came from and why, so nothing
+ * blocks the partition and nothing is dropped unseen. Without its value when the value itself is
+ * what Kafka refuses.
  */
-export function withDeadLetters(
-  handle: RecordHandler,
-  deps: { publisher: Publisher; topics: TopicNames; clock: () => number; log: Logger },
-): RecordHandler {
-  return async (record) => {
-    try {
-      await handle(record);
-    } catch (e) {
-      const err = classifyError(e);
-      if (err.code === 'dependency_unavailable') throw err;
-      deps.log.warn(
-        {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          code: err.code,
-          reason: err.message,
-        },
-        'handing record to notify.dlq',
-      );
-      await deps.publisher.publish([dlqRecord(deps.topics, record, err, deps.clock())]);
-    }
-  };
+export function parkedRecord(topics: Pick<TopicNames, 'parked'>) {
+  return (record: InboundRecord, err: HeraldError, withValue: boolean): OutboundRecord => ({
+    topic: topics.parked,
+    key: record.key?.toString() ?? null,
+    value: withValue ? record.value : null,
+    headers: {
+      ...headersToRecord(record.headers),
+      'parked-reason': err.code,
+      'parked-at': new Date().toISOString(),
+      error: `${err.code}: ${err.message}`.slice(0, 500),
+      'source-topic': record.topic,
+      'source-partition': String(record.partition),
+      'source-offset': record.offset,
+      ...(withValue ? {} : { 'value-dropped': 'true' }),
+    },
+  });
 }

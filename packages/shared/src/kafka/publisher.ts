@@ -62,6 +62,30 @@ function sizeOf(m: Message): number {
   return n;
 }
 
+/**
+ * One caller's records in parts that each fit a request: a caller may publish more than a request
+ * carries (a batch of 1,000 notifications), and the broker refuses a partition's batch over 1 MiB.
+ */
+export function splitBySize<R>(
+  records: R[],
+  sizeOf: (r: R) => number,
+  maxBytes: number,
+): { records: R[]; bytes: number }[] {
+  const parts: { records: R[]; bytes: number }[] = [];
+  let current: { records: R[]; bytes: number } = { records: [], bytes: 0 };
+  for (const r of records) {
+    const n = sizeOf(r);
+    if (current.records.length > 0 && current.bytes + n > maxBytes) {
+      parts.push(current);
+      current = { records: [], bytes: 0 };
+    }
+    current.records.push(r);
+    current.bytes += n;
+  }
+  if (current.records.length > 0) parts.push(current);
+  return parts;
+}
+
 /** Higher lanes first, then in arrival order; as many callers as fit under the request size (one at least). */
 export function takeRequest<P extends { bytes: number; lane: number }>(queue: P[], maxBytes: number): P[] {
   const order = queue.map((p, i) => ({ p, i })).sort((a, b) => a.p.lane - b.p.lane || a.i - b.i);
@@ -78,21 +102,49 @@ export function takeRequest<P extends { bytes: number; lane: number }>(queue: P[
   return out.sort((a, b) => a.lane - b.lane);
 }
 
+/** Makes a new idempotent producer, not yet connected (see client.ts createProducer). */
+export type ProducerFactory = () => Producer;
+
+/** A publisher that owns its producers: connected at start, disconnected at shutdown. */
+export interface ManagedPublisher extends Publisher {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
 /**
- * A publisher that coalesces: kafkajs's idempotent producer sends one request at a time per broker
- * and never merges concurrent sends, so publishes that arrive while a request is in flight queue up
- * and go out together as the next `sendBatch` (acks=all). Each caller's promise settles when its own
- * records are acknowledged. A request refused for its content (not for an outage) is retried one
- * caller at a time, so one caller's bad record fails only that caller.
+ * One producer and the queue in front of it. kafkajs's idempotent producer sends one request at a
+ * time per broker and never merges concurrent sends, so publishes that arrive while a request is in
+ * flight queue up and go out together as the next `sendBatch` (acks=all). Each caller's promise
+ * settles when its own records are acknowledged. A request refused for its content (not for an
+ * outage) is retried one caller at a time, so one caller's bad record fails only that caller.
+ *
+ * After any failed request the producer is replaced: kafkajs rolls its sequence numbers back on a
+ * failure, and if the broker had in fact written the batch, the next one would be dropped as a
+ * duplicate or refused as out of order. A new producer has a new producer id and fresh sequences.
  */
-export function createPublisher(producer: Producer, codec: Codec, opts: PublisherOptions = {}): Publisher {
-  const lingerMs = opts.lingerMs ?? 0;
-  const maxRequestBytes = opts.maxRequestBytes ?? 900 * 1024;
+function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>) {
   const queue: Pending[] = [];
+  let producer = newProducer();
+  let connecting: Promise<void> | null = null;
   let sending = false;
   let scheduled = false;
 
-  const send = (batch: Pending[]) => {
+  const connect = () => {
+    connecting ??= producer.connect().catch((err: unknown) => {
+      connecting = null;
+      throw err;
+    });
+    return connecting;
+  };
+
+  const replace = () => {
+    const old = producer;
+    producer = newProducer();
+    connecting = null;
+    old.disconnect().catch(() => undefined);
+  };
+
+  const send = async (batch: Pending[]) => {
     const byTopic = new Map<string, Message[]>();
     for (const { records } of batch) {
       for (const { topic, message } of records) {
@@ -101,10 +153,16 @@ export function createPublisher(producer: Producer, codec: Codec, opts: Publishe
         byTopic.set(topic, list);
       }
     }
-    return producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    try {
+      await connect();
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      replace();
+      throw err;
+    }
   };
 
   const sendIsolated = async (batch: Pending[]) => {
@@ -124,7 +182,7 @@ export function createPublisher(producer: Producer, codec: Codec, opts: Publishe
     sending = true;
     try {
       while (queue.length > 0) {
-        const batch = takeRequest(queue, maxRequestBytes);
+        const batch = takeRequest(queue, opts.maxRequestBytes);
         try {
           await send(batch);
           for (const p of batch) p.resolve();
@@ -139,15 +197,42 @@ export function createPublisher(producer: Producer, codec: Codec, opts: Publishe
     }
   };
 
-  const schedule = () => {
-    if (sending || scheduled) return;
-    scheduled = true;
-    // setImmediate, not a microtask: callers that publish in the same turn of the loop share a request.
-    if (lingerMs > 0) setTimeout(() => void flush(), lingerMs);
-    else setImmediate(() => void flush());
+  return {
+    connect,
+    disconnect: () => producer.disconnect(),
+    enqueue(p: Pending) {
+      queue.push(p);
+      if (sending || scheduled) return;
+      scheduled = true;
+      // setImmediate, not a microtask: callers that publish in the same turn of the loop share a request.
+      if (opts.lingerMs > 0) setTimeout(() => void flush(), opts.lingerMs);
+      else setImmediate(() => void flush());
+    },
   };
+}
+
+/**
+ * The publisher every service produces through. The critical lane has a producer of its own, so a
+ * critical record never waits behind a request of the lower lanes (DESIGN.md §2.3); the others
+ * share one, where higher lanes still go first into each request.
+ */
+export function createPublisher(
+  newProducer: ProducerFactory,
+  codec: Codec,
+  opts: PublisherOptions = {},
+): ManagedPublisher {
+  const settings = { lingerMs: opts.lingerMs ?? 0, maxRequestBytes: opts.maxRequestBytes ?? 900 * 1024 };
+  const critical = lanePipe(newProducer, settings);
+  const others = lanePipe(newProducer, settings);
+  const pipes = [critical, others];
 
   return {
+    async connect() {
+      await Promise.all(pipes.map((p) => p.connect()));
+    },
+    async disconnect() {
+      await Promise.all(pipes.map((p) => p.disconnect()));
+    },
     async publish(records) {
       if (records.length === 0) return;
       const encoded: Pending['records'] = [];
@@ -159,16 +244,17 @@ export function createPublisher(producer: Producer, codec: Codec, opts: Publishe
           message: { key: r.key, value, ...(r.headers ? { headers: r.headers } : {}) },
         });
       }
-      await new Promise<void>((resolve, reject) => {
-        queue.push({
-          records: encoded,
-          bytes: encoded.reduce((n, r) => n + sizeOf(r.message), 0),
-          lane: laneOf(encoded.map((r) => r.topic)),
-          resolve,
-          reject,
-        });
-        schedule();
-      });
+      const lane = laneOf(encoded.map((r) => r.topic));
+      const pipe = lane === 0 ? critical : others;
+      // Settles when every part is acknowledged; parts may share requests with other callers.
+      await Promise.all(
+        splitBySize(encoded, (r) => sizeOf(r.message), settings.maxRequestBytes).map(
+          (part) =>
+            new Promise<void>((resolve, reject) => {
+              pipe.enqueue({ records: part.records, bytes: part.bytes, lane, resolve, reject });
+            }),
+        ),
+      );
     },
   };
 }

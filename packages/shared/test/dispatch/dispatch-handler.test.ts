@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
-import { HeraldError, createDispatchHandler, metricsFor, topicNames } from '@herald/shared';
+import { HeraldError, classifyError, createDispatchProcessor, metricsFor, topicNames } from '@herald/shared';
 import type {
   ChannelMessage,
   ChannelSender,
@@ -52,7 +52,9 @@ function setup(
   opts: { markSentFails?: boolean; clock?: () => number } = {},
 ) {
   const published: OutboundRecord[] = [];
-  const keys = new Map<string, string>();
+  /** An in-memory delivery key store with Redis's semantics (claims, sent ids, release if ours). */
+  const keys = new Map<string, { claim?: string; sent?: string }>();
+  let tokens = 0;
   const codec: Codec = {
     decode: () => (decoded instanceof Error ? Promise.reject(decoded) : Promise.resolve(decoded)),
     encode: () => Promise.reject(new Error('not used')),
@@ -60,17 +62,29 @@ function setup(
     readiness: () => ({ name: 'codec', check: () => Promise.resolve(true) }),
   };
   const deliveryKeys: DeliveryKeyStore = {
-    sentAs: (k) => Promise.resolve(keys.get(k) ?? null),
+    claim: (k) => {
+      const v = keys.get(k);
+      if (v?.sent !== undefined) return Promise.resolve({ kind: 'sent', providerMessageId: v.sent });
+      if (v?.claim !== undefined) return Promise.resolve({ kind: 'held' });
+      const token = `t${++tokens}`;
+      keys.set(k, { claim: token });
+      return Promise.resolve({ kind: 'claimed', token });
+    },
     markSent: (k, id) =>
-      opts.markSentFails ? Promise.reject(new Error('redis blip')) : Promise.resolve(void keys.set(k, id)),
+      opts.markSentFails
+        ? Promise.reject(new Error('redis blip'))
+        : Promise.resolve(void keys.set(k, { sent: id })),
+    release: (k, token) => {
+      if (keys.get(k)?.claim === token) keys.delete(k);
+      return Promise.resolve();
+    },
   };
   const sender: ChannelSender = { provider: 'sendgrid', send: jest.fn(send), close: () => Promise.resolve() };
   const registry = new Registry();
-  const handle = createDispatchHandler({
+  const processor = createDispatchProcessor({
     service: 'dispatcher-email',
     sender,
     codec,
-    publisher: { publish: (rs) => Promise.resolve(void published.push(...rs)) },
     topics: topicNames(),
     deliveryKeys,
     clock: opts.clock ?? (() => NOW),
@@ -81,9 +95,21 @@ function setup(
       endToEnd: metricsFor.endToEndLatency(registry),
     },
   });
+  /** What the engine does with one record: its outcome, or its failure path unless it must wait. */
+  const handle = async (r: InboundRecord) => {
+    try {
+      const outcome = await processor.handle(r, undefined);
+      published.push(...outcome.records);
+      outcome.done?.();
+    } catch (e) {
+      const err = classifyError(e);
+      if (err.disposition === 'wait') throw err;
+      published.push(...processor.onFailure(r, err));
+    }
+  };
   const statuses = () =>
     published.filter((r) => r.topic === 'notify.status').map((r) => r.value as StatusEvent);
-  return { handle, published, sender, statuses, registry };
+  return { handle, published, sender, statuses, registry, keys };
 }
 
 const unexpected = () => Promise.reject(new Error('the sender was not told to be called'));
@@ -133,10 +159,53 @@ describe('dispatch handler', () => {
     ]);
   });
 
-  it('classifies a surprise from the sender as transient', async () => {
+  it("retries a surprise from the sender later, counted as our error, not the provider's", async () => {
     const t = setup(message(), () => Promise.reject(new TypeError('boom')));
     await t.handle(record());
     expect(t.published.find((r) => r.topic === 'notify.dlq')?.headers?.['error-class']).toBe('transient');
+    const attempts = await t.registry.getSingleMetricAsString('herald_dispatch_attempts_total');
+    expect(attempts).toMatch(/outcome="internal_error"\} 1/);
+    expect(attempts).not.toMatch(/transient_error/);
+  });
+
+  it('counts what the provider answered against the provider', async () => {
+    const t = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')));
+    await t.handle(record());
+    const attempts = await t.registry.getSingleMetricAsString('herald_dispatch_attempts_total');
+    expect(attempts).toMatch(/outcome="transient_error"\} 1/);
+  });
+
+  it('waits while another dispatcher holds the delivery, and sends nothing meanwhile', async () => {
+    // The first handling claims the delivery and is mid-send (an evicted owner after a rebalance).
+    let finishSend: (v: { providerMessageId: string }) => void = () => undefined;
+    const t = setup(message(), () => new Promise((resolve) => (finishSend = resolve)));
+    const first = t.handle(record());
+    await new Promise((r) => setImmediate(r));
+    await expect(t.handle(record())).rejects.toMatchObject({
+      code: 'delivery_in_progress',
+      disposition: 'wait',
+    });
+    expect(t.sender.send).toHaveBeenCalledTimes(1);
+    finishSend({ providerMessageId: 'sg-9' });
+    await first;
+    // Once sent, the waiting record finds it sent: a duplicate, not a second send.
+    await t.handle(record());
+    expect(t.sender.send).toHaveBeenCalledTimes(1);
+    expect(t.statuses().map((e) => e.providerMessageId)).toEqual(['sg-9', 'sg-9']);
+  });
+
+  it('gives the claim back when the send fails, so the retry can send', async () => {
+    let fail = true;
+    const t = setup(message(), () =>
+      fail
+        ? Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503'))
+        : Promise.resolve({ providerMessageId: 'sg-2' }),
+    );
+    await t.handle(record());
+    fail = false;
+    await t.handle(record(Buffer.from('encoded'), { attempt: '1' }));
+    expect(t.sender.send).toHaveBeenCalledTimes(2);
+    expect(t.statuses().map((e) => e.status)).toEqual(['FAILED', 'SENT']);
   });
 
   it('parks an undecodable record without a status event', async () => {
@@ -146,7 +215,7 @@ describe('dispatch handler', () => {
     expect(t.published[0]?.headers?.['error-class']).toBe('permanent');
   });
 
-  it('lets a registry outage be retried instead of parking', async () => {
+  it('lets a registry outage be waited out in place instead of parking', async () => {
     const t = setup(new HeraldError('dependency_unavailable', 'registry down'), unexpected);
     await expect(t.handle(record())).rejects.toThrow('registry down');
     expect(t.published).toHaveLength(0);

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { buildOpsServer, createRegistry, registerErrorHandler } from '../../src';
 import type { FastifyInstance } from '../../src';
@@ -11,6 +13,8 @@ function echoApp(bodyLimit = 1024): FastifyInstance {
   );
   registerErrorHandler(app, pino({ level: 'silent' }));
   app.post('/echo', (request) => ({ body: request.body ?? null }));
+  // A route allowed a larger body than the server's (a batch endpoint).
+  app.post('/big/:id', { bodyLimit: bodyLimit * 4 }, (request) => ({ body: request.body ?? null }));
   app.get('/items/:id', (request) => request.params);
   return app;
 }
@@ -80,5 +84,84 @@ describe('request bodies', () => {
   it('lets long path segments reach the route', async () => {
     const id = 'a'.repeat(5000);
     expect((await echoApp().inject({ method: 'GET', url: `/items/${id}` })).json()).toEqual({ id });
+  });
+});
+
+describe('a route with its own bodyLimit', () => {
+  const big = (app: FastifyInstance, payload: string | Readable, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/big/1?x=1',
+      payload,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const text = (n: number) => `"${'x'.repeat(n - 2)}"`;
+
+  it('takes a body over the server limit up to its own, declared or chunked', async () => {
+    const app = echoApp(100);
+    expect((await big(app, text(400))).statusCode).toBe(200);
+    const chunks = Readable.from([Buffer.from(text(300))]);
+    expect((await big(app, chunks, { 'transfer-encoding': 'chunked' })).statusCode).toBe(200);
+  });
+
+  it('answers 413 above its own limit, naming that limit', async () => {
+    const app = echoApp(100);
+    const declared = await big(app, text(401));
+    expect(declared.statusCode).toBe(413);
+    expect(declared.json()).toEqual({
+      error: { code: 'payload_too_large', message: 'request body is larger than 400 bytes' },
+    });
+    const chunks = Readable.from([Buffer.from(text(500))]);
+    expect((await big(app, chunks, { 'transfer-encoding': 'chunked' })).statusCode).toBe(413);
+  });
+
+  it('leaves the server limit on every other route', async () => {
+    const res = await post(echoApp(100), text(101));
+    expect(res.statusCode).toBe(413);
+    expect(res.json<{ error: { message: string } }>().error.message).toBe(
+      'request body is larger than 100 bytes',
+    );
+  });
+
+  /** What a server answers an `Expect: 100-continue` request of `length` bytes: 100 or a final status. */
+  function expectContinue(port: number, path: string, length: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(length),
+          expect: '100-continue',
+        },
+      });
+      req.on('continue', () => {
+        resolve(100);
+        req.destroy();
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', (err) => reject(err));
+      req.flushHeaders();
+    });
+  }
+
+  it('is the limit a 100-continue request is judged by, before routing', async () => {
+    const app = echoApp(100);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as AddressInfo;
+      expect(await expectContinue(port, '/big/7?q=1', 400)).toBe(100);
+      expect(await expectContinue(port, '/big/7', 401)).toBe(413);
+      expect(await expectContinue(port, '/echo', 101)).toBe(413);
+      expect(await expectContinue(port, '/echo', 100)).toBe(100);
+    } finally {
+      await app.close();
+    }
   });
 });

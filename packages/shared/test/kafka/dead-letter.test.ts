@@ -1,6 +1,5 @@
-import pino from 'pino';
-import { HeraldError, topicNames, withDeadLetters } from '@herald/shared';
-import type { InboundRecord, OutboundRecord } from '@herald/shared';
+import { HeraldError, classifyError, dlqRecord, parkedRecord, topicNames } from '@herald/shared';
+import type { InboundRecord } from '@herald/shared';
 
 const record: InboundRecord = {
   topic: 'notify.priority.high',
@@ -11,58 +10,67 @@ const record: InboundRecord = {
   headers: { attempt: '2', 'first-failed-at': '2026-01-01T00:00:00.000Z' },
   timestamp: '0',
 };
+const NOW = Date.UTC(2026, 0, 2);
 
-function wrap(failure: Error, publishFails = false) {
-  const published: OutboundRecord[] = [];
-  const handle = withDeadLetters(() => Promise.reject(failure), {
-    publisher: {
-      publish: (rs) =>
-        publishFails ? Promise.reject(new Error('kafka down')) : Promise.resolve(void published.push(...rs)),
-    },
-    topics: topicNames(),
-    clock: () => Date.UTC(2026, 0, 2),
-    log: pino({ level: 'silent' }),
-  });
-  return { handle, published };
-}
-
-describe('withDeadLetters', () => {
-  it('hands a failed record to notify.dlq as received, with its history, and resolves', async () => {
-    const t = wrap(new HeraldError('invalid_template', 'no template x'));
-    await t.handle(record);
-    expect(t.published).toEqual([
-      {
-        topic: 'notify.dlq',
-        key: 'u1',
-        value: Buffer.from('payload'),
-        headers: {
-          attempt: '3',
-          'error-class': 'permanent',
-          error: 'invalid_template: no template x',
-          'first-failed-at': '2026-01-01T00:00:00.000Z',
-          'target-topic': 'notify.priority.high',
-        },
+describe('dlqRecord', () => {
+  it('is the record as received, bound for notify.dlq with its history', () => {
+    expect(
+      dlqRecord(topicNames(), record, new HeraldError('invalid_template', 'no template x'), NOW),
+    ).toEqual({
+      topic: 'notify.dlq',
+      key: 'u1',
+      value: Buffer.from('payload'),
+      headers: {
+        attempt: '3',
+        'error-class': 'permanent',
+        error: 'invalid_template: no template x',
+        'first-failed-at': '2026-01-01T00:00:00.000Z',
+        'target-topic': 'notify.priority.high',
       },
-    ]);
+    });
   });
 
-  it('parks a surprise too, as transient', async () => {
-    const t = wrap(new TypeError("Cannot read properties of undefined (reading 'x')"));
-    await t.handle(record);
-    expect(t.published[0]?.headers?.['error-class']).toBe('transient');
+  it('marks a surprise transient: the retry engine tries it again later', () => {
+    const err = classifyError(new TypeError("Cannot read properties of undefined (reading 'x')"));
+    expect(dlqRecord(topicNames(), record, err, NOW).headers?.['error-class']).toBe('transient');
+  });
+});
+
+describe('parkedRecord (the last resort)', () => {
+  const err = new HeraldError('record_rejected', 'MESSAGE_TOO_LARGE');
+
+  it('goes to notify.parked with where it came from and why, its headers kept', () => {
+    const parked = parkedRecord(topicNames())(record, err, true);
+    expect(parked).toEqual({
+      topic: 'notify.parked',
+      key: 'u1',
+      value: Buffer.from('payload'),
+      headers: expect.objectContaining({
+        attempt: '2',
+        'parked-reason': 'record_rejected',
+        error: 'record_rejected: MESSAGE_TOO_LARGE',
+        'source-topic': 'notify.priority.high',
+        'source-partition': '3',
+        'source-offset': '42',
+      }),
+    });
+    expect(parked.headers?.['value-dropped']).toBeUndefined();
   });
 
-  it('rethrows an unreachable dependency so kafkajs retries the record, and parks nothing', async () => {
+  it('can leave the value behind when the value is what Kafka refuses', () => {
+    const parked = parkedRecord(topicNames())(record, err, false);
+    expect(parked.value).toBeNull();
+    expect(parked.headers?.['value-dropped']).toBe('true');
+  });
+});
+
+describe('dispositions', () => {
+  it('waits for a dependency, retries later what may pass, parks what cannot', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const t = wrap(refused);
-    await expect(t.handle(record)).rejects.toEqual(
-      expect.objectContaining({ code: 'dependency_unavailable' }),
-    );
-    expect(t.published).toEqual([]);
-  });
-
-  it('fails (so the offset is not committed) when notify.dlq cannot be written', async () => {
-    const t = wrap(new HeraldError('invalid_request', 'bad'), true);
-    await expect(t.handle(record)).rejects.toThrow('kafka down');
+    expect(classifyError(refused).disposition).toBe('wait');
+    expect(new HeraldError('delivery_in_progress', 'x').disposition).toBe('wait');
+    expect(new HeraldError('provider_unavailable', 'x').disposition).toBe('retry');
+    expect(classifyError(new TypeError('bug')).disposition).toBe('retry');
+    expect(new HeraldError('invalid_address', 'x').disposition).toBe('park');
   });
 });

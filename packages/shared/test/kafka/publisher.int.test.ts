@@ -24,7 +24,8 @@ describe('the coalescing publisher on real Kafka', () => {
 
   it('acknowledges 500 concurrent publishes in far fewer produce requests, every record written', async () => {
     const send = jest.spyOn(producer, 'sendBatch');
-    const publisher = createPublisher(producer, createCodec(testEnv.registryUrl));
+    // The factory hands out the connected producer first: the one whose requests are counted.
+    const publisher = createPublisher(() => producer, createCodec(testEnv.registryUrl));
     await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
         publisher.publish([{ topic, key: `user-${i % 17}`, value: Buffer.from(`record ${i}`) }]),

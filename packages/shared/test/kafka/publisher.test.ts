@@ -1,30 +1,41 @@
 import type { Producer } from 'kafkajs';
 import type { Codec } from '../../src/kafka/codec';
-import { createPublisher, takeRequest } from '../../src/kafka/publisher';
+import { createPublisher, splitBySize, takeRequest } from '../../src/kafka/publisher';
 import type { OutboundRecord } from '../../src/kafka/publisher';
 
 interface Call {
+  /** Which producer the factory made carried the request (0 = the first one made). */
+  producer: number;
   topics: Record<string, (string | null)[]>;
   ack(): void;
   fail(err: Error): void;
 }
 
-/** A producer whose requests stay in flight until the test acknowledges or fails them. */
-function fakeProducer() {
+/** Producers whose requests stay in flight until the test acknowledges or fails them. */
+function fakeProducers() {
   const calls: Call[] = [];
-  const producer = {
-    sendBatch: jest.fn(
-      ({ topicMessages }: { topicMessages: { topic: string; messages: { key: string | null }[] }[] }) =>
-        new Promise((resolve, reject) => {
-          calls.push({
-            topics: Object.fromEntries(topicMessages.map((t) => [t.topic, t.messages.map((m) => m.key)])),
-            ack: () => resolve([]),
-            fail: reject,
-          });
-        }),
-    ),
-  } as unknown as Producer;
-  return { producer, calls };
+  const made: { connect: jest.Mock; disconnect: jest.Mock }[] = [];
+  const factory = () => {
+    const index = made.length;
+    const producer = {
+      connect: jest.fn(() => Promise.resolve()),
+      disconnect: jest.fn(() => Promise.resolve()),
+      sendBatch: jest.fn(
+        ({ topicMessages }: { topicMessages: { topic: string; messages: { key: string | null }[] }[] }) =>
+          new Promise((resolve, reject) => {
+            calls.push({
+              producer: index,
+              topics: Object.fromEntries(topicMessages.map((t) => [t.topic, t.messages.map((m) => m.key)])),
+              ack: () => resolve([]),
+              fail: reject,
+            });
+          }),
+      ),
+    };
+    made.push(producer);
+    return producer as unknown as Producer;
+  };
+  return { producer: factory, calls, made };
 }
 
 const codec = {
@@ -44,7 +55,7 @@ const waitCalls = async (calls: Call[], n: number) => {
 
 describe('the coalescing publisher', () => {
   it('sends what arrives while a request is in flight as one next request, settling each caller on its ack', async () => {
-    const { producer, calls } = fakeProducer();
+    const { producer, calls } = fakeProducers();
     const publisher = createPublisher(producer, codec);
     const settled: string[] = [];
     const first = publisher.publish([rec('t', 'a')]).then(() => settled.push('a'));
@@ -63,7 +74,7 @@ describe('the coalescing publisher', () => {
   });
 
   it('shares one request among callers of the same turn, with their records grouped by topic', async () => {
-    const { producer, calls } = fakeProducer();
+    const { producer, calls } = fakeProducers();
     const publisher = createPublisher(producer, codec);
     const all = Promise.all([
       publisher.publish([rec('x', '1'), rec('y', '2')]),
@@ -77,7 +88,7 @@ describe('the coalescing publisher', () => {
   });
 
   it('rejects every caller of a request that fails for an outage', async () => {
-    const { producer, calls } = fakeProducer();
+    const { producer, calls } = fakeProducers();
     const publisher = createPublisher(producer, codec);
     const a = publisher.publish([rec('t', 'a')]);
     const b = publisher.publish([rec('t', 'b')]);
@@ -89,7 +100,7 @@ describe('the coalescing publisher', () => {
   });
 
   it('retries a request refused for its content one caller at a time, so only the bad caller fails', async () => {
-    const { producer, calls } = fakeProducer();
+    const { producer, calls } = fakeProducers();
     const publisher = createPublisher(producer, codec);
     const good = publisher.publish([rec('t', 'good')]);
     const bad = publisher.publish([rec('t', 'bad')]);
@@ -112,7 +123,7 @@ describe('the coalescing publisher', () => {
   it('waits lingerMs when idle to gather more', async () => {
     jest.useFakeTimers();
     try {
-      const { producer, calls } = fakeProducer();
+      const { producer, calls } = fakeProducers();
       const publisher = createPublisher(producer, codec, { lingerMs: 5 });
       const a = publisher.publish([rec('t', 'a')]);
       await Promise.resolve();
@@ -130,9 +141,97 @@ describe('the coalescing publisher', () => {
   });
 
   it('resolves an empty publish without a request', async () => {
-    const { producer, calls } = fakeProducer();
+    const { producer, calls } = fakeProducers();
     await createPublisher(producer, codec).publish([]);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('the publisher and its producers', () => {
+  const sequenceError = () =>
+    Object.assign(new Error('The broker received an out of order sequence number'), {
+      name: 'KafkaJSProtocolError',
+      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      retriable: false,
+    });
+
+  it('replaces a producer after a failed request, so a rolled-back sequence is never reused', async () => {
+    const { producer, calls, made } = fakeProducers();
+    const publisher = createPublisher(producer, codec);
+    const failed = publisher.publish([rec('t', 'a')]);
+    await waitCalls(calls, 1);
+    calls[0]?.fail(sequenceError());
+    await expect(failed).rejects.toThrow('out of order');
+    const next = publisher.publish([rec('t', 'b')]);
+    await waitCalls(calls, 2);
+    expect(calls[0]?.producer).not.toBe(calls[1]?.producer);
+    expect(made[calls[0]?.producer ?? -1]?.disconnect).toHaveBeenCalled();
+    expect(made[calls[1]?.producer ?? -1]?.connect).toHaveBeenCalled();
+    calls[1]?.ack();
+    await next;
+  });
+
+  it("never queues a critical record behind a lower lane's request in flight", async () => {
+    const { producer, calls } = fakeProducers();
+    const publisher = createPublisher(producer, codec);
+    const low = publisher.publish([rec('notify.channel.email.low', 'l1')]);
+    await waitCalls(calls, 1);
+    // The low request hangs (a slow broker); a critical publish still goes out and is acknowledged.
+    const critical = publisher.publish([
+      rec('notify.channel.email.critical', 'c1'),
+      rec('notify.status', 'c1'),
+    ]);
+    await waitCalls(calls, 2);
+    expect(calls[1]?.topics).toEqual({ 'notify.channel.email.critical': ['c1'], 'notify.status': ['c1'] });
+    expect(calls[1]?.producer).not.toBe(calls[0]?.producer);
+    calls[1]?.ack();
+    await critical;
+    calls[0]?.ack();
+    await low;
+  });
+
+  it('connects and disconnects every producer it owns', async () => {
+    const { producer, made } = fakeProducers();
+    const publisher = createPublisher(producer, codec);
+    await publisher.connect();
+    await publisher.disconnect();
+    expect(made.length).toBe(2);
+    for (const p of made) {
+      expect(p.connect).toHaveBeenCalledTimes(1);
+      expect(p.disconnect).toHaveBeenCalledTimes(1);
+    }
+  });
+});
+
+describe('splitBySize', () => {
+  it("cuts one caller's records into parts under the size, in order, none empty", () => {
+    const parts = splitBySize([400, 400, 400, 1500, 10], (n) => n, 1000);
+    expect(parts.map((p) => p.records)).toEqual([[400, 400], [400], [1500], [10]]);
+    expect(parts.map((p) => p.bytes)).toEqual([800, 400, 1500, 10]);
+  });
+
+  it('keeps a caller whose records fit in one part whole', () => {
+    expect(splitBySize([1, 2, 3], (n) => n, 1000)).toEqual([{ records: [1, 2, 3], bytes: 6 }]);
+  });
+});
+
+describe('a publish larger than a request', () => {
+  it('goes out in several requests and settles once all are acknowledged', async () => {
+    const { producer, calls } = fakeProducers();
+    const publisher = createPublisher(producer, codec, { maxRequestBytes: 1000 });
+    let settled = false;
+    const big = publisher
+      .publish(Array.from({ length: 6 }, (_, i) => rec('t', `k${i}`, 300)))
+      .then(() => (settled = true));
+    await waitCalls(calls, 1);
+    calls[0]?.ack();
+    await waitCalls(calls, 2);
+    calls[1]?.ack();
+    await waitCalls(calls, 3);
+    expect(settled).toBe(false);
+    calls[2]?.ack();
+    await big;
+    expect(calls.flatMap((c) => c.topics.t)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
   });
 });
 

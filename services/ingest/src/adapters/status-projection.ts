@@ -1,18 +1,19 @@
-import { HeraldError, STATUSES, UUID, classifyError, dlqRecord, trackConsumer } from '@herald/shared';
+import { HeraldError, STATUSES, UUID, classifyError, dlqRecord, startConsumers } from '@herald/shared';
 import { writeEvents } from './status-store';
 import type {
   Codec,
-  Consumer,
-  EachBatchPayload,
   ConsumerOptions,
   Counter,
   Gauge,
   InboundRecord,
   Kafka,
+  LagReporter,
   Logger,
-  OutboundRecord,
+  Outcome,
   Pool,
   Publisher,
+  RecordProcessor,
+  RunningConsumers,
   StatusEvent,
   TopicNames,
 } from '@herald/shared';
@@ -33,105 +34,116 @@ function invalidReason(e: StatusEvent): string | null {
   return null;
 }
 
-export interface StatusProjection {
+export interface ProjectionDeps {
+  codec: Codec;
+  pool: Pool;
+  topics: TopicNames;
+  clock: () => number;
+  metrics: { projected: Counter; lag: Gauge };
+}
+
+/** Per record of a fetched batch: stored, or why not (a HeraldError to hand on). */
+type Projected = Map<InboundRecord, HeraldError | null>;
+
+async function decodeEvent(codec: Codec, record: InboundRecord): Promise<StatusEvent> {
+  const event = (await codec.decode(record.value)) as StatusEvent;
+  const reason = invalidReason(event);
+  if (reason) throw new HeraldError('malformed_payload', reason);
+  return event;
+}
+
+/**
+ * The projection's decisions. The work happens once per fetched batch (`prepare`): decode every
+ * event and store them with a few multi-row inserts; redelivered events are dropped by their event
+ * id. Each record's outcome then only reports what happened to it: an event that cannot be decoded
+ * or stored goes to notify.dlq (and is parked there). An outage of Postgres or the registry makes
+ * the batch wait in place.
+ */
+export function createProjectionProcessor(deps: ProjectionDeps): RecordProcessor<Projected> {
+  const store = async (records: InboundRecord[]): Promise<Projected> => {
+    const result: Projected = new Map();
+    const events = new Map<StatusEvent, InboundRecord>();
+    for (const record of records) {
+      try {
+        events.set(await decodeEvent(deps.codec, record), record);
+      } catch (e) {
+        const err = classifyError(e);
+        if (err.disposition === 'wait') throw err;
+        result.set(record, err);
+      }
+    }
+    const refused = await writeEvents(deps.pool, [...events.keys()], () => Promise.resolve());
+    const refusedEvents = new Map(refused.map((r) => [r.event, r.reason]));
+    for (const [event, record] of events) {
+      const reason = refusedEvents.get(event);
+      result.set(
+        record,
+        reason === undefined ? null : new HeraldError('malformed_payload', `not storable: ${reason}`),
+      );
+    }
+    deps.metrics.projected.inc(events.size - refused.length);
+    const newest = [...events.keys()].reduce((max, e) => Math.max(max, e.at), 0);
+    if (newest > 0) deps.metrics.lag.set(Math.max(0, (deps.clock() - newest) / 1000));
+    return result;
+  };
+
+  return {
+    prepare: store,
+    async handle(record, projected): Promise<Outcome> {
+      // Without a batch result (its preparation failed), the record is stored on its own.
+      const err = projected?.has(record) ? projected.get(record) : (await store([record])).get(record);
+      if (err) throw err;
+      return { records: [] };
+    },
+    onFailure: (record, err) => [dlqRecord(deps.topics, record, err, deps.clock())],
+  };
+}
+
+export interface StatusProjection extends Pick<RunningConsumers, 'stop'> {
   groupId: string;
-  stop(): Promise<void>;
 }
 
 const RESTART_AFTER_MS = 5000;
 
 /**
- * Projects notify.status into Postgres off the delivery path: a batch of events becomes a few
- * multi-row inserts, and its offsets are committed after the insert. Redelivered events are
- * dropped by their event id. An event that cannot be decoded or stored is handed to notify.dlq
- * (parked there) instead of failing its batch; a registry or Postgres outage is waited out. It is
- * not part of ingest's readiness: accepting notifications never waits for it, and a consumer that
- * crashes for good is replaced after a pause instead of taking the API down.
+ * Projects notify.status into Postgres off the delivery path, on the shared engine. It is not part
+ * of ingest's readiness: accepting notifications never waits for it, and if its consumer crashes
+ * for good it is started again after a pause instead of taking the API down.
  */
-export async function startStatusProjection(deps: {
-  kafka: Kafka;
-  consumerOptions: ConsumerOptions;
-  groupId: string;
-  topics: TopicNames;
-  codec: Codec;
-  publisher: Publisher;
-  pool: Pool;
-  log: Logger;
-  metrics: { projected: Counter; lag: Gauge };
-}): Promise<StatusProjection> {
-  const handleBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    const events: StatusEvent[] = [];
-    const records = new Map<StatusEvent, InboundRecord>();
-    const rejected: OutboundRecord[] = [];
-    const park = (record: InboundRecord, err: HeraldError) => {
-      deps.log.error(
-        { offset: record.offset, partition: record.partition, reason: err.message },
-        'parking status event',
-      );
-      rejected.push(dlqRecord(deps.topics, record, err, Date.now()));
-    };
-    for (const m of batch.messages) {
-      const record: InboundRecord = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: m.offset,
-        key: m.key,
-        value: m.value,
-        headers: m.headers ?? {},
-        timestamp: m.timestamp,
-      };
-      try {
-        const event = (await deps.codec.decode(m.value)) as StatusEvent;
-        const reason = invalidReason(event);
-        if (reason) throw new HeraldError('malformed_payload', reason);
-        events.push(event);
-        records.set(event, record);
-      } catch (e) {
-        const err = classifyError(e);
-        if (err.code === 'dependency_unavailable') throw err;
-        park(record, err);
-      }
-    }
-    const refused = await writeEvents(deps.pool, events, () => payload.heartbeat());
-    for (const { event, reason } of refused) {
-      const record = records.get(event);
-      if (record) park(record, new HeraldError('malformed_payload', `not storable: ${reason}`));
-    }
-    await deps.publisher.publish(rejected);
-    if (!payload.isRunning() || payload.isStale()) return;
-    const last = batch.messages.at(-1);
-    if (last) payload.resolveOffset(last.offset);
-    deps.metrics.projected.inc(events.length - refused.length);
-    const newest = events.reduce((max, e) => Math.max(max, e.at), 0);
-    if (newest > 0) deps.metrics.lag.set(Math.max(0, (Date.now() - newest) / 1000));
-  };
-
-  let current: Consumer | undefined;
+export async function startStatusProjection(
+  deps: ProjectionDeps & {
+    kafka: Kafka;
+    consumerOptions: ConsumerOptions;
+    groupId: string;
+    publisher: Publisher;
+    log: Logger;
+    lag: LagReporter;
+  },
+): Promise<StatusProjection> {
+  const processor = createProjectionProcessor(deps);
+  let running: RunningConsumers | undefined;
   let stopped = false;
   const start = async (): Promise<void> => {
-    const consumer = deps.kafka.consumer({
-      groupId: deps.groupId,
-      allowAutoTopicCreation: false,
-      ...deps.consumerOptions,
-    });
-    current = consumer;
-    trackConsumer(consumer, deps.groupId, deps.log, () => {
-      if (stopped) return;
-      setTimeout(() => {
-        void consumer
-          .disconnect()
-          .catch(() => undefined)
-          .then(() => (stopped ? undefined : start()))
-          .catch((err: unknown) => deps.log.error({ err }, 'could not restart the status projection'));
-      }, RESTART_AFTER_MS).unref();
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [deps.topics.status], fromBeginning: true });
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
-      eachBatch: handleBatch,
+    running = await startConsumers({
+      kafka: deps.kafka,
+      groups: [{ groupId: deps.groupId, topics: [deps.topics.status] }],
+      processor,
+      publisher: deps.publisher,
+      topics: deps.topics,
+      concurrency: 1000,
+      orderByKey: false,
+      log: deps.log,
+      options: deps.consumerOptions,
+      lag: deps.lag,
+      onFatal: () => {
+        if (stopped) return;
+        setTimeout(() => {
+          void (running?.stop() ?? Promise.resolve())
+            .catch(() => undefined)
+            .then(() => (stopped ? undefined : start()))
+            .catch((err: unknown) => deps.log.error({ err }, 'could not restart the status projection'));
+        }, RESTART_AFTER_MS).unref();
+      },
     });
   };
   await start();
@@ -139,7 +151,7 @@ export async function startStatusProjection(deps: {
     groupId: deps.groupId,
     stop: async () => {
       stopped = true;
-      await current?.disconnect();
+      await running?.stop();
     },
   };
 }

@@ -25,6 +25,8 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
     if (s && !notifications.has(e.notificationId)) notifications.set(e.notificationId, s);
   }
   const client = await pool.connect();
+  // Set when the connection may be left mid-transaction: released with it, the pool discards it.
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     if (notifications.size > 0) {
@@ -70,10 +72,12 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
     );
     await client.query('COMMIT');
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error('ROLLBACK failed');
+    });
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

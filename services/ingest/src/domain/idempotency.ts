@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 
-/** What Redis holds for an Idempotency-Key: the request's hash, the id it was given, and when. */
-export interface IdempotencyRecord {
-  state: 'pending' | 'failed' | 'done';
+export type IdempotencyState = 'pending' | 'failed' | 'done';
+
+/** What Redis holds for every Idempotency-Key, whatever answer it keeps: the request's hash, and when. */
+export interface IdempotencyLease {
+  state: IdempotencyState;
   requestHash: string;
-  notificationId: string;
   /** Epoch ms of the last state change. */
   at: number;
 }
 
-export type IdempotencyOutcome =
-  | { kind: 'replay'; notificationId: string }
-  | { kind: 'resume'; notificationId: string }
-  | { kind: 'in_progress' }
-  | { kind: 'conflict' };
+/** The key of a single notification: the id it was given. */
+export interface IdempotencyRecord extends IdempotencyLease {
+  notificationId: string;
+}
+
+/** What to do with a request whose key is already held. */
+export type IdempotencyVerdict = 'replay' | 'resume' | 'in_progress' | 'conflict';
 
 /** How long a request may hold its key before a retry may take it over (longer than a publish may take). */
 export const IDEMPOTENCY_LEASE_MS = 30_000;
@@ -21,25 +24,23 @@ export const IDEMPOTENCY_LEASE_MS = 30_000;
 /**
  * A key seen before. The same request gets the first answer again; a different request under the
  * same key is a client bug (422); a request still running is 409 (retry later). A request that
- * failed, or whose process died holding the key, is resumed under the same notification id, so if
- * the first attempt reached Kafka after all, delivery keys keep the user from getting it twice.
+ * failed, or whose process died holding the key, is resumed under the ids it gave out, so if the
+ * first attempt reached Kafka after all, delivery keys keep the user from getting it twice.
  */
-export function idempotencyOutcome(
-  existing: IdempotencyRecord,
+export function idempotencyVerdict(
+  existing: IdempotencyLease,
   requestHash: string,
   now: number,
   leaseMs = IDEMPOTENCY_LEASE_MS,
-): IdempotencyOutcome {
-  if (existing.requestHash !== requestHash) return { kind: 'conflict' };
+): IdempotencyVerdict {
+  if (existing.requestHash !== requestHash) return 'conflict';
   switch (existing.state) {
     case 'done':
-      return { kind: 'replay', notificationId: existing.notificationId };
+      return 'replay';
     case 'failed':
-      return { kind: 'resume', notificationId: existing.notificationId };
+      return 'resume';
     case 'pending':
-      return now - existing.at < leaseMs
-        ? { kind: 'in_progress' }
-        : { kind: 'resume', notificationId: existing.notificationId };
+      return now - existing.at < leaseMs ? 'in_progress' : 'resume';
   }
 }
 

@@ -1,36 +1,30 @@
-import { IDEMPOTENCY_LEASE_MS, hashRequest, idempotencyOutcome } from '../../src/domain/idempotency';
-import type { IdempotencyRecord } from '../../src/domain/idempotency';
+import { IDEMPOTENCY_LEASE_MS, hashRequest, idempotencyVerdict } from '../../src/domain/idempotency';
+import type { IdempotencyLease } from '../../src/domain/idempotency';
 
 const NOW = 1_000_000;
-const rec = (state: IdempotencyRecord['state'], at = NOW): IdempotencyRecord => ({
+const rec = (state: IdempotencyLease['state'], at = NOW): IdempotencyLease => ({
   state,
   requestHash: 'h',
-  notificationId: 'n1',
   at,
 });
 
-describe('idempotencyOutcome', () => {
+describe('idempotencyVerdict', () => {
   it('replays a finished request with the same body', () => {
-    expect(idempotencyOutcome(rec('done'), 'h', NOW)).toEqual({ kind: 'replay', notificationId: 'n1' });
+    expect(idempotencyVerdict(rec('done'), 'h', NOW)).toBe('replay');
   });
 
   it('reports a request still within its lease as in progress', () => {
-    expect(idempotencyOutcome(rec('pending', NOW - IDEMPOTENCY_LEASE_MS + 1), 'h', NOW)).toEqual({
-      kind: 'in_progress',
-    });
+    expect(idempotencyVerdict(rec('pending', NOW - IDEMPOTENCY_LEASE_MS + 1), 'h', NOW)).toBe('in_progress');
   });
 
-  it('resumes, under the same id, a request that failed or whose holder died', () => {
-    expect(idempotencyOutcome(rec('failed'), 'h', NOW)).toEqual({ kind: 'resume', notificationId: 'n1' });
-    expect(idempotencyOutcome(rec('pending', NOW - IDEMPOTENCY_LEASE_MS), 'h', NOW)).toEqual({
-      kind: 'resume',
-      notificationId: 'n1',
-    });
+  it('resumes a request that failed or whose holder died', () => {
+    expect(idempotencyVerdict(rec('failed'), 'h', NOW)).toBe('resume');
+    expect(idempotencyVerdict(rec('pending', NOW - IDEMPOTENCY_LEASE_MS), 'h', NOW)).toBe('resume');
   });
 
   it('refuses the same key with another body, whatever its state', () => {
     for (const state of ['pending', 'failed', 'done'] as const) {
-      expect(idempotencyOutcome(rec(state), 'other', NOW)).toEqual({ kind: 'conflict' });
+      expect(idempotencyVerdict(rec(state), 'other', NOW)).toBe('conflict');
     }
   });
 });

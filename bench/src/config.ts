@@ -1,0 +1,157 @@
+/** The benchmark's settings: command-line arguments and the environment, parsed once. */
+
+export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchSettings {
+  /** Notifications per phase of (a), and records of (b). */
+  n: number;
+  scenarios: Scenario[];
+  quick: boolean;
+  /** Sandbox latencies (ms) each phase of (a) runs at. */
+  latenciesMs: number[];
+  users: number;
+  /** Concurrent connections of the single-endpoint phase (a2). */
+  connections: number;
+  /** Items per request and concurrent requests of the batch phase (a3). */
+  batchSize: number;
+  batchConcurrency: number;
+  /** Records per producer.sendBatch when producing straight to Kafka. */
+  produceBatch: number;
+  isolation: { backlog: number; criticalPerSecond: number; criticalSeconds: number };
+  /** A phase gives up waiting when nothing was delivered for this long. */
+  stallMs: number;
+  progressEveryMs: number;
+  sampleEveryMs: number;
+}
+
+export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d] [--quick] [--latencies 0,50] [--users U]
+  --n N            notifications per phase of (a) and records of (b) (default 100000; --quick 2000)
+  --scenarios L    which scenarios to run (default a,b,c,d):
+                     a  Herald throughput and latency: Kafka produce (a1), POST /v1/notifications (a2),
+                        POST /v1/notifications/batch (a3), at each sandbox latency
+                     b  a bare kafkajs relay over the same hops, for comparison
+                     c  priority isolation: critical trickle behind a low backlog
+                     d  CPU and peak RSS per process during (a) (needs a)
+  --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000)
+  --latencies L    sandbox latencies in ms for (a) (default 0,50)
+  --users U        users in the bench database (default 10000; --quick 1000)
+Results: a summary table, and every figure in .run/bench/bench-<timestamp>.json (docs/benchmarks.md).`;
+
+export type ParsedArgs =
+  { ok: true; settings: BenchSettings } | { ok: false; help: boolean; problems: string[] };
+
+function positiveInt(name: string, raw: string | undefined, problems: string[]): number | undefined {
+  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < 1) {
+    problems.push(`${name} must be a positive integer, got '${raw ?? ''}'`);
+    return undefined;
+  }
+  return Number(raw);
+}
+
+/** Parses `--n N --scenarios a,b --quick --latencies 0,50 --users U` (also `--n=N`), listing every problem. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const problems: string[] = [];
+  const given = new Map<string, string | undefined>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-h' || arg === '--help' || arg === 'help') return { ok: false, help: true, problems: [] };
+    const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (!m?.[1]) {
+      problems.push(`unexpected argument '${arg}'`);
+      continue;
+    }
+    const name = m[1];
+    if (name === 'quick') {
+      given.set(name, 'true');
+    } else if (['n', 'scenarios', 'latencies', 'users'].includes(name)) {
+      given.set(name, m[2] ?? argv[++i]);
+    } else {
+      problems.push(`unknown option '--${name}'`);
+    }
+  }
+  const quick = given.has('quick');
+  const n = given.has('n') ? positiveInt('--n', given.get('n'), problems) : quick ? 2000 : 100_000;
+  const users = given.has('users')
+    ? positiveInt('--users', given.get('users'), problems)
+    : quick
+      ? 1000
+      : 10_000;
+
+  let scenarios: Scenario[] = [...SCENARIOS];
+  if (given.has('scenarios')) {
+    const list = (given.get('scenarios') ?? '').split(',').map((s) => s.trim().toLowerCase());
+    const unknown = list.filter((s) => !SCENARIOS.includes(s as Scenario));
+    if (unknown.length > 0 || list.length === 0)
+      problems.push(
+        `--scenarios takes a comma-separated list of a, b, c, d, got '${given.get('scenarios') ?? ''}'`,
+      );
+    scenarios = SCENARIOS.filter((s) => list.includes(s));
+    if (scenarios.includes('d') && !scenarios.includes('a'))
+      problems.push('scenario d samples the processes during (a): add a (--scenarios a,d)');
+  }
+
+  let latenciesMs = [0, 50];
+  if (given.has('latencies')) {
+    const raw = given.get('latencies') ?? '';
+    const list = raw.split(',').map((s) => s.trim());
+    if (list.some((s) => !/^\d+$/.test(s) || Number(s) > 60_000))
+      problems.push(`--latencies takes milliseconds from 0 to 60000, comma-separated, got '${raw}'`);
+    latenciesMs = [...new Set(list.map(Number))];
+  }
+
+  if (problems.length > 0 || n === undefined || users === undefined)
+    return { ok: false, help: false, problems };
+  return {
+    ok: true,
+    settings: {
+      n,
+      scenarios,
+      quick,
+      latenciesMs,
+      users,
+      connections: 32,
+      batchSize: 1000,
+      batchConcurrency: 4,
+      produceBatch: 2000,
+      isolation: quick
+        ? { backlog: 5000, criticalPerSecond: 10, criticalSeconds: 5 }
+        : { backlog: 50_000, criticalPerSecond: 20, criticalSeconds: 10 },
+      stallMs: quick ? 30_000 : 60_000,
+      progressEveryMs: 3000,
+      sampleEveryMs: 500,
+    },
+  };
+}
+
+/** Service settings the benchmark passes on to the services when they are set (and records). */
+const FORWARDED =
+  /^(ROUTER|DISPATCH|DLQ|INGEST|TEMPLATE|IDEMPOTENCY|PUBLISH|PUBLISHER|CONSUMER|ENGINE)_|^(BODY_LIMIT_BYTES|KAFKA_SESSION_TIMEOUT_MS)$/;
+
+export interface BenchEnv {
+  brokers: string[];
+  registryUrl: string;
+  redisUrl: string;
+  /** A database URL whose name is replaced by each scenario's own database. */
+  postgresUrl: string;
+  /** LOG_LEVEL of the services (warn unless set: per-notification info lines cost CPU). */
+  logLevel: string;
+  /** Service variables found in the environment and passed on. */
+  serviceEnv: Record<string, string>;
+  path: string;
+}
+
+export function loadEnv(env: Record<string, string | undefined> = process.env): BenchEnv {
+  const serviceEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (FORWARDED.test(k) && v !== undefined) serviceEnv[k] = v;
+  return Object.freeze({
+    brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+    registryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+    // Its own Redis database: delivery and idempotency keys never meet dev's (0) or the tests' (15).
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/13',
+    postgresUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    logLevel: env.LOG_LEVEL ?? 'warn',
+    serviceEnv,
+    path: env.PATH ?? '',
+  });
+}

@@ -1,0 +1,181 @@
+import type { PhaseResult } from './phase';
+import type { ProcessUsage } from './procstat';
+import { busiest } from './procstat';
+import { formatRate } from './progress';
+import type { LatencySummary } from './stats';
+import type { IsolationResult } from './scenarios/isolation';
+import type { RelayResult } from './scenarios/relay';
+import type { ThroughputResult } from './scenarios/throughput';
+
+/** The human summary printed at the end: pure formatting of the results. */
+
+export interface Comparison {
+  heraldPhase: string;
+  heraldDeliveredPerSecond: number | null;
+  relayDeliveredPerSecond: number | null;
+  /** Herald's delivered/s as a fraction of the bare relay's. */
+  ratio: number | null;
+}
+
+export function compare(a: ThroughputResult | undefined, b: RelayResult | undefined): Comparison | undefined {
+  if (!a || !b) return undefined;
+  const phase =
+    a.phases.find((p) => p.name === 'a1' && p.sandboxLatencyMs === 0) ??
+    a.phases.find((p) => p.name === 'a1');
+  if (!phase) return undefined;
+  const herald = phase.deliveredPerSecond;
+  const relay = b.deliveredPerSecond;
+  return {
+    heraldPhase: `a1 @ sandbox ${phase.sandboxLatencyMs} ms`,
+    heraldDeliveredPerSecond: herald,
+    relayDeliveredPerSecond: relay,
+    ratio: herald !== null && relay ? Math.round((herald / relay) * 1000) / 1000 : null,
+  };
+}
+
+/** Left-aligned first column, right-aligned others, two spaces between columns. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function pair(s: LatencySummary | null | undefined): string {
+  if (!s || s.count === 0 || s.p50 === null || s.p99 === null) return '–';
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  return `${f(s.p50)} / ${f(s.p99)}`;
+}
+
+function top(usage: readonly ProcessUsage[] | undefined): string {
+  const b = usage && busiest(usage);
+  return b ? `${b.name} ${b.cpuPercent.toFixed(0)}%` : '–';
+}
+
+function phaseRow(p: PhaseResult): string[] {
+  const d = p.deliveries;
+  if (p.skipped)
+    return [p.name, `${p.sandboxLatencyMs} ms`, `skipped: ${p.skipped}`, '', '', '', '', '', '', ''];
+  return [
+    p.name,
+    `${p.sandboxLatencyMs} ms`,
+    String(p.notifications),
+    formatRate(p.load.acceptedPerSecond),
+    p.load.requestsPerSecond === undefined ? '–' : formatRate(p.load.requestsPerSecond),
+    pair(p.load.requestLatencyMs),
+    `${d.delivered}/${d.expected}${p.complete ? '' : ' (incomplete)'}`,
+    formatRate(p.deliveredPerSecond),
+    pair(d.latencyMs),
+    top(p.processes),
+  ];
+}
+
+const PHASE_HEADERS = [
+  'phase',
+  'sandbox',
+  'notifications',
+  'accepted/s',
+  'req/s',
+  'req p50/p99 ms',
+  'delivered',
+  'delivered/s',
+  'e2e p50/p99 ms',
+  'busiest process',
+];
+
+/** CPU % and peak RSS of every process, one column per phase. */
+export function processTable(phases: readonly PhaseResult[]): string | undefined {
+  const measured = phases.filter((p) => p.processes && !p.skipped);
+  if (measured.length === 0) return undefined;
+  const names = [...new Set(measured.flatMap((p) => (p.processes ?? []).map((u) => u.name)))];
+  const rows = names.map((name) => [
+    name,
+    ...measured.map((p) => {
+      const u = p.processes?.find((x) => x.name === name);
+      return u ? `${u.cpuPercent.toFixed(0)}% ${u.cpuSeconds.toFixed(1)}s ${u.peakRssMb.toFixed(0)}MB` : '–';
+    }),
+  ]);
+  rows.push([
+    'whole machine (busy % of all cores)',
+    ...measured.map((p) => (p.machineBusyPercent == null ? '–' : `${p.machineBusyPercent.toFixed(0)}%`)),
+  ]);
+  return formatTable(
+    ['process (cpu% cpu-s peak-rss)', ...measured.map((p) => `${p.name}@${p.sandboxLatencyMs}ms`)],
+    rows,
+  );
+}
+
+export function summaryText(r: {
+  a?: ThroughputResult;
+  b?: RelayResult;
+  c?: IsolationResult;
+  comparison?: Comparison;
+  errors: { scenario: string; message: string }[];
+}): string {
+  const out: string[] = [];
+  if (r.a) {
+    out.push(`(a) Herald, ${r.a.users} users, ${r.a.devices} devices`);
+    out.push(formatTable(PHASE_HEADERS, r.a.phases.map(phaseRow)));
+    const procs = processTable(r.a.phases);
+    if (procs) out.push('', '(d) processes during (a)', procs);
+  }
+  if (r.b) {
+    out.push(
+      '',
+      `(b) bare kafkajs relay, ${r.b.records} records of ${r.b.meanRecordBytes} B, ${r.b.partitionsConsumedConcurrently} partitions at once`,
+      formatTable(
+        ['produced/s', 'delivered', 'delivered/s', 'e2e p50/p99 ms', 'busiest process', 'machine busy'],
+        [
+          [
+            formatRate(r.b.producedPerSecond),
+            `${r.b.delivered}/${r.b.records}${r.b.complete ? '' : ' (incomplete)'}`,
+            formatRate(r.b.deliveredPerSecond),
+            pair(r.b.latencyMs),
+            top(r.b.processes),
+            r.b.machineBusyPercent === null ? '–' : `${r.b.machineBusyPercent.toFixed(0)}%`,
+          ],
+        ],
+      ),
+    );
+  }
+  if (r.comparison) {
+    const c = r.comparison;
+    out.push(
+      '',
+      `Herald ${c.heraldPhase}: ${formatRate(c.heraldDeliveredPerSecond)} delivered = ${c.ratio === null ? '–' : c.ratio.toFixed(3)} × the bare relay (${formatRate(c.relayDeliveredPerSecond)})`,
+    );
+  }
+  if (r.c) {
+    out.push(
+      '',
+      `(c) priority isolation: ${r.c.backlog} low queued, then ${r.c.critical} critical at ${r.c.criticalPerSecond}/s`,
+      formatTable(
+        [
+          'critical e2e p50/p99 ms',
+          'low e2e p50/p99 ms',
+          'low drain/s',
+          'low drained in',
+          'delivered',
+          'busiest process',
+        ],
+        [
+          [
+            pair(r.c.criticalLatencyMs),
+            pair(r.c.lowLatencyMs),
+            formatRate(r.c.lowDrainPerSecond),
+            r.c.lowDrainSeconds === null ? '–' : `${r.c.lowDrainSeconds} s`,
+            `${r.c.phase.deliveries.delivered}/${r.c.phase.deliveries.expected}${r.c.phase.complete ? '' : ' (incomplete)'}`,
+            top(r.c.phase.processes),
+          ],
+        ],
+      ),
+    );
+  }
+  const cProcs = r.c && processTable([r.c.phase]);
+  if (cProcs) out.push('', '(c) processes', cProcs);
+  for (const e of r.errors) out.push('', `(${e.scenario}) FAILED: ${e.message}`);
+  return out.join('\n');
+}

@@ -1,0 +1,124 @@
+import { createCodec, createProducer } from '@herald/shared';
+import type { BenchContext } from '../context';
+import { infraProcesses } from '../context';
+import { encodeSlice } from '../load/produce';
+import { runPhase } from '../phase';
+import type { PhaseResult } from '../phase';
+import { insertUsers } from '../seed';
+import { ratePerSecond } from '../stats';
+import type { LatencySummary } from '../stats';
+import { startHerald } from '../stack/herald';
+import { makeUsers, phaseTag, planNotifications } from '../workload';
+import { stopStack } from './throughput';
+
+export interface IsolationResult {
+  backlog: number;
+  critical: number;
+  criticalPerSecond: number;
+  /** Produced to Kafka per second while queuing the low backlog. */
+  backlogProducedPerSecond: number | null;
+  criticalLatencyMs: LatencySummary | null;
+  lowLatencyMs: LatencySummary | null;
+  /** Low messages delivered per second between the first and last low delivery. */
+  lowDrainPerSecond: number | null;
+  lowDrainSeconds: number | null;
+  phase: PhaseResult;
+}
+
+/**
+ * Scenario (c): a backlog of `low` notifications is produced first, then `critical` ones trickle
+ * in while it drains; a lane that waited behind the backlog would show in the critical latency.
+ */
+export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> {
+  const { isolation } = ctx.settings;
+  ctx.print(`(c) starting Herald on a prefix and database of its own`);
+  const stack = await startHerald({ label: 'c', root: ctx.root, env: ctx.env, logDir: ctx.logDir });
+  const unregister = ctx.onInterrupt(() => stack.stop());
+  const producer = createProducer(stack.kafka);
+  try {
+    const users = makeUsers(ctx.settings.users, ctx.rand);
+    await insertUsers(stack.pool, users);
+    await producer.connect();
+    const codec = createCodec(ctx.env.registryUrl);
+    await stack.sandbox.setLatency(0);
+
+    const tag = phaseTag(ctx.rand);
+    const criticalCount = isolation.criticalPerSecond * isolation.criticalSeconds;
+    const low = planNotifications({ count: isolation.backlog, users, rand: ctx.rand, tag, lane: 'low' });
+    const critical = planNotifications({
+      count: criticalCount,
+      users,
+      rand: ctx.rand,
+      tag,
+      lane: 'critical',
+      firstIndex: low.length,
+    });
+    let backlogProducedPerSecond: number | null = null;
+    const phase = await runPhase({
+      name: 'c',
+      description: `${isolation.backlog} low queued first, then ${isolation.criticalPerSecond}/s critical for ${isolation.criticalSeconds} s`,
+      tag,
+      planned: [...low, ...critical],
+      sandbox: stack.sandbox,
+      sandboxLatencyMs: 0,
+      watch: [...stack.processes(), ...infraProcesses(ctx.root)],
+      sampleEveryMs: ctx.settings.sampleEveryMs,
+      progressEveryMs: ctx.settings.progressEveryMs,
+      stallMs: ctx.settings.stallMs,
+      print: ctx.print,
+      load: async (lc) => {
+        const startedAt = Date.now();
+        const send = async (slice: typeof low) => {
+          const byTopic = await encodeSlice(codec, stack.topics, slice, (p, id, at) =>
+            lc.tracker.started(p.index, at, id),
+          );
+          await producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
+          lc.counters.accepted += slice.length;
+        };
+        for (let i = 0; i < low.length; i += ctx.settings.produceBatch)
+          await send(low.slice(i, i + ctx.settings.produceBatch));
+        backlogProducedPerSecond = ratePerSecond(low.length, Date.now() - startedAt);
+        // One critical notification every 1/rate seconds, each its own produce request, on a fixed schedule.
+        const trickleStart = Date.now();
+        for (let k = 0; k < critical.length; k++) {
+          const due = trickleStart + (k * 1000) / isolation.criticalPerSecond;
+          const wait = due - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          await send(critical.slice(k, k + 1));
+        }
+        const endedAt = Date.now();
+        return {
+          accepted: lc.counters.accepted,
+          failed: 0,
+          failures: {},
+          startedAt,
+          endedAt,
+          acceptedPerSecond: ratePerSecond(lc.counters.accepted, endedAt - startedAt),
+        };
+      },
+    });
+    const lane = phase.deliveries.byLane;
+    const lowLane = lane.low;
+    return {
+      backlog: low.length,
+      critical: critical.length,
+      criticalPerSecond: isolation.criticalPerSecond,
+      backlogProducedPerSecond,
+      criticalLatencyMs: lane.critical?.latencyMs ?? null,
+      lowLatencyMs: lowLane?.latencyMs ?? null,
+      lowDrainPerSecond: lowLane?.drainPerSecond ?? null,
+      lowDrainSeconds:
+        lowLane?.firstAt != null && lowLane.lastAt != null
+          ? Math.round((lowLane.lastAt - lowLane.firstAt) / 100) / 10
+          : null,
+      phase,
+    };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    unregister();
+    await stopStack(ctx, stack);
+  }
+}

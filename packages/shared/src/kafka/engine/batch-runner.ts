@@ -1,0 +1,242 @@
+import { setMaxListeners } from 'node:events';
+import type { EachBatchPayload } from 'kafkajs';
+import { classifyError } from '../../errors';
+import type { HeraldError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { LaneGate } from '../lanes';
+import type { OutboundRecord, Publisher } from '../publisher';
+import { sleep, waitDelay } from './backoff';
+import { OffsetTracker } from './offsets';
+import type { InboundRecord, Outcome, RecordProcessor } from './processor';
+import type { Slots } from './slots';
+import type { Waits } from './waits';
+
+/** What every batch of one engine shares. */
+export interface BatchDeps<C> {
+  processor: RecordProcessor<C>;
+  publisher: Publisher;
+  slots: Slots;
+  gate: LaneGate;
+  waits: Waits;
+  /** Records with the same key are handled one after another, in offset order. */
+  orderByKey: boolean;
+  /** The copy that goes to notify.parked when even the failure path's records are refused. */
+  lastResort(record: InboundRecord, err: HeraldError, withValue: boolean): OutboundRecord;
+  log: Logger;
+  /** After a rebalance or stop, how long records already in flight may take to finish. */
+  drainMs: number;
+  /** How often a long batch heartbeats, commits what it resolved and looks for a stop. */
+  tickMs: number;
+}
+
+/** kafkajs error types after which this member's batch must end so kafkajs can rejoin. */
+const REJOIN = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR',
+]);
+
+function toInbound(
+  topic: string,
+  partition: number,
+  m: EachBatchPayload['batch']['messages'][number],
+): InboundRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: m.headers ?? {},
+    timestamp: m.timestamp,
+  };
+}
+
+/**
+ * One fetched batch (kafkajs `eachBatch`, auto-resolve off): its records run concurrently within
+ * the engine's slots, in offset order per key where asked; each record's outputs are produced, and
+ * the batch's offset is resolved up to the unbroken run of finished records. On a rebalance or a
+ * stop no new record starts, records in flight get `drainMs` to finish, and once this returns
+ * nothing of it resolves an offset again, so an older generation's work never moves a newer one's.
+ */
+export async function runBatch<C>(
+  payload: EachBatchPayload,
+  lane: number,
+  deps: BatchDeps<C>,
+): Promise<void> {
+  const { batch } = payload;
+  const records = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m));
+  if (records.length === 0) return;
+  const tracker = new OffsetTracker(records.map((r) => r.offset));
+  const abort = new AbortController();
+  // Every record of the batch waiting for a slot listens on it: thousands is expected, not a leak.
+  setMaxListeners(0, abort.signal);
+  let closed = false;
+  // Set from the heartbeat callback: a holder, so the check after the drain is not narrowed away.
+  const ended: { rejoin?: Error } = {};
+
+  const heartbeat = async () => {
+    try {
+      await payload.heartbeat();
+    } catch (e) {
+      const type = (e as { type?: unknown }).type;
+      if (typeof type === 'string' && REJOIN.has(type)) {
+        ended.rejoin ??= e instanceof Error ? e : new Error(String(e));
+        abort.abort();
+      } else deps.log.warn({ err: (e as Error).message }, 'heartbeat failed, trying again');
+    }
+  };
+  const tick = setInterval(() => {
+    if (!payload.isRunning() || payload.isStale()) abort.abort();
+    void heartbeat();
+    payload.commitOffsetsIfNecessary().catch((e: unknown) => {
+      deps.log.warn({ err: (e as Error).message }, 'offset commit failed, trying again');
+    });
+  }, deps.tickMs);
+  tick.unref();
+
+  const finish = (index: number) => {
+    if (closed || payload.isStale()) return;
+    const offset = tracker.finish(index);
+    if (offset !== null) payload.resolveOffset(offset);
+  };
+
+  try {
+    const context = await prepare(records, abort.signal, deps);
+    const chains = new Map<string, Promise<boolean>>();
+    const tasks = records.map((record, index) => {
+      const run = async (): Promise<boolean> => {
+        if (!payload.isRunning() || payload.isStale()) abort.abort();
+        const ok = await handleRecord(record, context, lane, abort.signal, deps);
+        if (ok) finish(index);
+        void heartbeat();
+        return ok;
+      };
+      if (!deps.orderByKey || record.key === null) return run();
+      const key = record.key.toString('latin1');
+      // A record whose predecessor did not finish (stop, rebalance) does not start.
+      const task = (chains.get(key) ?? Promise.resolve(true)).then((ok) => (ok ? run() : false));
+      chains.set(key, task);
+      return task;
+    });
+    await drain(Promise.all(tasks), abort.signal, deps.drainMs);
+  } finally {
+    closed = true;
+    clearInterval(tick);
+  }
+  if (ended.rejoin) throw ended.rejoin;
+}
+
+/** All of `work`, or once `signal` aborts, what of it finishes within `drainMs`. */
+async function drain(work: Promise<unknown>, signal: AbortSignal, drainMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    const start = () => {
+      timer = setTimeout(resolve, drainMs);
+    };
+    if (signal.aborted) start();
+    else signal.addEventListener('abort', start, { once: true });
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function prepare<C>(
+  records: InboundRecord[],
+  signal: AbortSignal,
+  deps: BatchDeps<C>,
+): Promise<C | undefined> {
+  const { processor } = deps;
+  if (!processor.prepare) return undefined;
+  const result = await deps.waits.retry(signal, async () => {
+    const context = await processor.prepare?.(records);
+    return context;
+  });
+  if (result.kind === 'ok') return result.value;
+  // Not a dependency: each record's own handling will meet (and place) the problem.
+  if (result.kind === 'failed') deps.log.warn({ err: result.error.message }, 'batch preparation failed');
+  return undefined;
+}
+
+/** Decides one record and produces its outcome; false when it was stopped before finishing. */
+async function handleRecord<C>(
+  record: InboundRecord,
+  context: C | undefined,
+  lane: number,
+  signal: AbortSignal,
+  deps: BatchDeps<C>,
+): Promise<boolean> {
+  const release = await deps.slots.acquire(lane, signal);
+  if (!release) return false;
+  let outcome: Outcome | null;
+  try {
+    outcome = await deps.gate.run(lane, async () => {
+      const result = await deps.waits.retry(signal, () => deps.processor.handle(record, context));
+      if (result.kind === 'aborted') return null;
+      if (result.kind === 'ok') return result.value;
+      return failureOutcome(record, result.error, deps);
+    });
+  } finally {
+    release();
+  }
+  return outcome !== null && produce(record, outcome, signal, deps);
+}
+
+function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchDeps<C>): Outcome {
+  const where = { topic: record.topic, partition: record.partition, offset: record.offset };
+  let records: OutboundRecord[];
+  try {
+    records = deps.processor.onFailure(record, err);
+  } catch (e) {
+    deps.log.error({ ...where, err: classifyError(e).message }, 'failure path threw, parking the record');
+    records = [deps.lastResort(record, err, true)];
+  }
+  return {
+    records,
+    done: () =>
+      deps.log.warn(
+        { ...where, code: err.code, disposition: err.disposition, reason: err.message },
+        'record handed on',
+      ),
+  };
+}
+
+/**
+ * Produces a record's outcome. An outage is waited out in place; records Kafka refuses (too large,
+ * say) become the failure path's records, and if those are refused too, a copy on notify.parked
+ * (without its value if need be). A record is never finished without something acknowledged.
+ */
+async function produce<C>(
+  record: InboundRecord,
+  outcome: Outcome,
+  signal: AbortSignal,
+  deps: BatchDeps<C>,
+): Promise<boolean> {
+  // After the outcome: the failure path's records, then a parked copy, then a parked copy without
+  // its value. If even that is refused, it is retried after a pause rather than skipped.
+  const fallbacks: ((err: HeraldError) => Outcome)[] = [
+    (err) => failureOutcome(record, err, deps),
+    (err) => ({ records: [deps.lastResort(record, err, true)] }),
+    (err) => ({ records: [deps.lastResort(record, err, false)] }),
+  ];
+  let current = outcome;
+  for (let refusals = 1; ; refusals++) {
+    const result = await deps.waits.retry(signal, () => deps.publisher.publish(current.records));
+    if (result.kind === 'aborted') return false;
+    if (result.kind === 'ok') {
+      current.done?.();
+      return true;
+    }
+    deps.log.error(
+      { topic: record.topic, partition: record.partition, offset: record.offset, err: result.error.message },
+      'outputs refused by Kafka',
+    );
+    const fallback = fallbacks.shift();
+    if (fallback) current = fallback(result.error);
+    else if (!(await sleep(waitDelay(refusals), signal))) return false;
+  }
+}
