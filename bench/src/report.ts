@@ -174,6 +174,12 @@ export function summaryText(r: {
       ),
     );
   }
+  if (r.c?.criticalStagesMs) {
+    const st = r.c.criticalStagesMs;
+    out.push(
+      `critical stages p50/p99 ms: accepted → routed ${pair(st.toRouted)}, routed → sent ${pair(st.routedToSent)}`,
+    );
+  }
   const cProcs = r.c && processTable([r.c.phase]);
   if (cProcs) out.push('', '(c) processes', cProcs);
   for (const e of r.errors) out.push('', `(${e.scenario}) FAILED: ${e.message}`);

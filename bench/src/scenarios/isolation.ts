@@ -1,4 +1,5 @@
 import { createCodec, createProducer } from '@herald/shared';
+import type { Pool } from '@herald/shared';
 import type { BenchContext } from '../context';
 import { infraProcesses } from '../context';
 import { encodeSlice } from '../load/produce';
@@ -6,6 +7,7 @@ import { runPhase } from '../phase';
 import type { PhaseResult } from '../phase';
 import { insertUsers } from '../seed';
 import { ratePerSecond } from '../stats';
+import { summarize } from '../stats';
 import type { LatencySummary } from '../stats';
 import { startHerald } from '../stack/herald';
 import { makeUsers, phaseTag, planNotifications } from '../workload';
@@ -22,7 +24,28 @@ export interface IsolationResult {
   /** Low messages delivered per second between the first and last low delivery. */
   lowDrainPerSecond: number | null;
   lowDrainSeconds: number | null;
+  /** Where a critical notification's time went, from its status events (clocks of one machine). */
+  criticalStagesMs: { toRouted: LatencySummary; routedToSent: LatencySummary } | null;
   phase: PhaseResult;
+}
+
+/** ACCEPTED (createdAt) → ROUTED (router) → SENT (dispatcher) for each critical notification. */
+async function criticalStages(pool: Pool): Promise<IsolationResult['criticalStagesMs']> {
+  const { rows } = await pool.query<{ created: Date | null; routed: Date | null; sent: Date | null }>(
+    `SELECT n.created_at AS created,
+            MIN(e.at) FILTER (WHERE e.status = 'ROUTED') AS routed,
+            MIN(e.at) FILTER (WHERE e.status = 'SENT') AS sent
+       FROM notifications n JOIN notification_events e ON e.notification_id = n.id
+      WHERE n.priority = 'CRITICAL'
+      GROUP BY n.id, n.created_at`,
+  );
+  const toRouted: number[] = [];
+  const routedToSent: number[] = [];
+  for (const r of rows) {
+    if (r.created && r.routed) toRouted.push(r.routed.getTime() - r.created.getTime());
+    if (r.routed && r.sent) routedToSent.push(r.sent.getTime() - r.routed.getTime());
+  }
+  return rows.length === 0 ? null : { toRouted: summarize(toRouted), routedToSent: summarize(routedToSent) };
 }
 
 /**
@@ -101,6 +124,7 @@ export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> 
       },
     });
     const lane = phase.deliveries.byLane;
+    const criticalStagesMs = await criticalStages(stack.pool).catch(() => null);
     const lowLane = lane.low;
     return {
       backlog: low.length,
@@ -114,6 +138,7 @@ export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> 
         lowLane?.firstAt != null && lowLane.lastAt != null
           ? Math.round((lowLane.lastAt - lowLane.firstAt) / 100) / 10
           : null,
+      criticalStagesMs,
       phase,
     };
   } finally {

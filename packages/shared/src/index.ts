@@ -11,6 +11,7 @@ export * from './provision';
 export * from './kafka/client';
 export * from './kafka/codec';
 export * from './kafka/consumer';
+export { yielder } from './kafka/engine/backoff';
 export * from './kafka/headers';
 export * from './kafka/provision';
 export * from './kafka/publisher';

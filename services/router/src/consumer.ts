@@ -1,4 +1,4 @@
-import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent } from '@herald/shared';
+import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent, yielder } from '@herald/shared';
 import type {
   ChannelMessage,
   Codec,
@@ -54,7 +54,9 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
   return {
     async prepare(records) {
       const requests: Prepared['requests'] = new Map();
+      const pause = yielder();
       for (const record of records) {
+        await pause();
         try {
           requests.set(record, await check(deps.codec, record));
         } catch (e) {

@@ -82,7 +82,15 @@ export interface EngineOptions<C> {
 export async function startConsumers<C>(opts: EngineOptions<C>): Promise<RunningConsumers> {
   const log = opts.log.child({ component: 'engine' });
   const consumers = opts.groups.map((spec) =>
-    opts.kafka.consumer({ groupId: spec.groupId, allowAutoTopicCreation: false, ...opts.options }),
+    opts.kafka.consumer({
+      groupId: spec.groupId,
+      allowAutoTopicCreation: false,
+      // Smaller fetches than kafkajs's 10 MiB: decoding one is synchronous work that every other
+      // lane's records wait behind, and a few thousand records keep the slots busy anyway.
+      maxBytes: 2 * 1024 * 1024,
+      maxBytesPerPartition: 256 * 1024,
+      ...opts.options,
+    }),
   );
   const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
   const gate = laneGate(consumers.map((consumer, i) => ({ consumer, topics: opts.groups[i]?.topics ?? [] })));

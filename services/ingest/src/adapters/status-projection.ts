@@ -1,4 +1,12 @@
-import { HeraldError, STATUSES, UUID, classifyError, dlqRecord, startConsumers } from '@herald/shared';
+import {
+  HeraldError,
+  STATUSES,
+  UUID,
+  classifyError,
+  dlqRecord,
+  startConsumers,
+  yielder,
+} from '@herald/shared';
 import { writeEvents } from './status-store';
 import type {
   Codec,
@@ -63,7 +71,9 @@ export function createProjectionProcessor(deps: ProjectionDeps): RecordProcessor
   const store = async (records: InboundRecord[]): Promise<Projected> => {
     const result: Projected = new Map();
     const events = new Map<StatusEvent, InboundRecord>();
+    const pause = yielder();
     for (const record of records) {
+      await pause();
       try {
         events.set(await decodeEvent(deps.codec, record), record);
       } catch (e) {

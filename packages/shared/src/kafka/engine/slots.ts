@@ -9,21 +9,47 @@ export interface Slots {
 }
 
 interface Waiter {
-  lane: number;
-  grant(release: Release | null): void;
+  /** False once granted or given up: left in its queue and skipped (removing it would cost O(n)). */
+  live: boolean;
+  grant(release: Release): void;
+}
+
+/** A FIFO with O(1) push and shift (fetched batches put thousands of records in line at once). */
+class Queue<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  push(item: T) {
+    this.items.push(item);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
 }
 
 /**
  * A counting semaphore that favours higher lanes (index 0 = critical): a freed slot goes to the
- * highest lane waiting, and the last `reserve` slots are only for lane 0, so a backlog on a lower
- * lane never takes every slot a critical record could use (DESIGN.md §2.3).
+ * oldest waiter of the highest lane waiting, and the last `reserve` slots are only for lane 0, so a
+ * backlog on a lower lane never takes every slot a critical record could use (DESIGN.md §2.3).
  */
 export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(limit / 10))): Slots {
   if (!Number.isInteger(limit) || limit < 1)
     throw new Error(`slot limit must be a positive integer, got ${limit}`);
   const effectiveReserve = Math.min(reserve, limit - 1);
   let inUse = 0;
-  const waiters: Waiter[] = [];
+  let waiting = 0;
+  const queues: Queue<Waiter>[] = [];
 
   const fits = (lane: number) => inUse < (lane === 0 ? limit : limit - effectiveReserve);
 
@@ -37,17 +63,29 @@ export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(li
     };
   };
 
+  /** The oldest live waiter of a lane, dropping the ones that gave up. */
+  const head = (q: Queue<Waiter>) => {
+    let w = q.peek();
+    while (w && !w.live) {
+      q.shift();
+      w = q.peek();
+    }
+    return w;
+  };
+
   const grantNext = () => {
-    while (waiters.length > 0) {
-      let best = -1;
-      for (let i = 0; i < waiters.length; i++) {
-        const w = waiters[i];
-        if (w && fits(w.lane) && (best === -1 || w.lane < (waiters[best]?.lane ?? Infinity))) best = i;
+    for (let lane = 0; lane < queues.length; lane++) {
+      const q = queues[lane];
+      if (!q) continue;
+      for (let w = head(q); w && fits(lane); w = head(q)) {
+        q.shift();
+        w.live = false;
+        waiting--;
+        inUse++;
+        w.grant(release());
       }
-      if (best === -1) return;
-      const [w] = waiters.splice(best, 1);
-      inUse++;
-      w?.grant(release());
+      // A lane that cannot have a slot now: the lanes below it cannot either.
+      if (head(q) && !fits(lane)) return;
     }
   };
 
@@ -56,25 +94,28 @@ export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(li
       return inUse;
     },
     get waiting() {
-      return waiters.length;
+      return waiting;
     },
     acquire(lane, signal) {
       if (signal?.aborted) return Promise.resolve(null);
       return new Promise((resolve) => {
+        const onAbort = () => {
+          if (!waiter.live) return;
+          waiter.live = false;
+          waiting--;
+          resolve(null);
+        };
         const waiter: Waiter = {
-          lane,
+          live: true,
           grant: (r) => {
             signal?.removeEventListener('abort', onAbort);
             resolve(r);
           },
         };
-        const onAbort = () => {
-          const i = waiters.indexOf(waiter);
-          if (i !== -1) waiters.splice(i, 1);
-          resolve(null);
-        };
         signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
+        while (queues.length <= lane) queues.push(new Queue());
+        queues[lane]?.push(waiter);
+        waiting++;
         grantNext();
       });
     },
