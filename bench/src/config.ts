@@ -139,6 +139,8 @@ export interface BenchEnv {
   /** Service variables found in the environment and passed on. */
   serviceEnv: Record<string, string>;
   path: string;
+  /** BENCH_CPU_PROFILE=1: every service writes a V8 CPU profile into the run's log folder on exit. */
+  cpuProfile: boolean;
 }
 
 export function loadEnv(env: Record<string, string | undefined> = process.env): BenchEnv {
@@ -153,5 +155,6 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
     logLevel: env.LOG_LEVEL ?? 'warn',
     serviceEnv,
     path: env.PATH ?? '',
+    cpuProfile: env.BENCH_CPU_PROFILE === '1',
   });
 }

@@ -6,3 +6,4 @@ export * from './deps';
 export * from './senders';
 export * from './raw-http';
 export * from './process';
+export * from './pg-proxy';

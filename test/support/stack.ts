@@ -7,6 +7,7 @@ import { createApiKey, createPool, deleteTopics, provision, topicSpecs } from '@
 import { createSandbox } from '@herald/provider-sandbox';
 import { testEnv } from './env';
 import { deleteSubjects, silentLog, testKafka, uniquePrefix, waitFor } from './infra';
+import { startPostgresProxy } from './pg-proxy';
 import { freePort, listenOnLoopback } from './senders';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -29,12 +30,21 @@ interface Proc {
   exit: Promise<number | null>;
 }
 
+export interface StackOptions {
+  /** The services reach Postgres through a TCP proxy, so a test can cut them off (postgresOutage). */
+  postgresProxy?: boolean;
+}
+
 /**
  * The six services as real processes (built JavaScript from dist/), on their own topics (a unique
  * prefix), their own database and free ports, with the provider sandbox in this process so tests
  * can read what it received and inject faults. `only` starts a subset (the HTTP APIs, say).
  */
-export async function startStack(label: string, only: readonly ServiceName[] = SERVICES) {
+export async function startStack(
+  label: string,
+  only: readonly ServiceName[] = SERVICES,
+  opts: StackOptions = {},
+) {
   for (const s of only) {
     if (!existsSync(path.join(ROOT, 'services', s, 'dist', 'main.js'))) {
       throw new Error(`services/${s}/dist/main.js is missing: run \`pnpm build\` (./dev test does) first`);
@@ -65,13 +75,16 @@ export async function startStack(label: string, only: readonly ServiceName[] = S
     },
   });
   const sandboxUrl = await listenOnLoopback(sandbox.app);
+  const proxy = opts.postgresProxy
+    ? await startPostgresProxy(databaseUrl, testEnv.postgresUrl('postgres'))
+    : undefined;
 
   const common: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     KAFKA_BROKERS: testEnv.brokers.join(','),
     SCHEMA_REGISTRY_URL: testEnv.registryUrl,
     REDIS_URL: testEnv.redisUrl,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: proxy?.url ?? databaseUrl,
     TOPIC_PREFIX: prefix,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     HTTP_HOST: '127.0.0.1',
@@ -161,6 +174,17 @@ export async function startStack(label: string, only: readonly ServiceName[] = S
     async restartService(name: ServiceName): Promise<void> {
       await ready(await start(name));
     },
+    /** How a service's process ended (exit code or signal), or null while it runs. */
+    exitStatus(name: ServiceName): { code: number | null; signal: NodeJS.Signals | null } | null {
+      const child = procs.get(name)?.child;
+      if (!child || (child.exitCode === null && child.signalCode === null)) return null;
+      return { code: child.exitCode, signal: child.signalCode };
+    },
+    /** Cuts the services off Postgres as a restart would (see PostgresProxy.outage); needs `postgresProxy`. */
+    postgresOutage(ms: number) {
+      if (!proxy) throw new Error('postgresOutage needs startStack(..., { postgresProxy: true })');
+      return proxy.outage(ms);
+    },
     /** Stops every service gracefully and returns their exit codes; removes topics and database. */
     async stop(): Promise<Record<string, number | null>> {
       const codes: Record<string, number | null> = {};
@@ -170,6 +194,7 @@ export async function startStack(label: string, only: readonly ServiceName[] = S
           codes[p.name] = await p.exit;
         }),
       );
+      await proxy?.close();
       await pool.end();
       await sandbox.app.close();
       await deleteTopics(

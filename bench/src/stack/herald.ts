@@ -151,6 +151,10 @@ export async function startHerald(opts: {
     const port = await freePort();
     const child = spawnNode(name, path.join(opts.root, 'services', name, 'dist', 'main.js'), {
       env: { ...common, HTTP_PORT: String(port) },
+      // Written when the service exits (the stack stops it with SIGTERM): open in Chrome's DevTools.
+      ...(env.cpuProfile
+        ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, 'profiles')}`] }
+        : {}),
       cwd: opts.root,
       logFile: path.join(logDir, `${name}.log`),
     });

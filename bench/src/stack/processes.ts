@@ -14,10 +14,18 @@ export interface Child {
 export function spawnNode(
   name: string,
   entry: string,
-  opts: { args?: string[]; env: Record<string, string>; cwd: string; logFile: string; ipc?: boolean },
+  opts: {
+    args?: string[];
+    /** Flags for node itself (before the entry): --cpu-prof, say. */
+    nodeArgs?: string[];
+    env: Record<string, string>;
+    cwd: string;
+    logFile: string;
+    ipc?: boolean;
+  },
 ): Child {
   const log = createWriteStream(opts.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [entry, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

@@ -36,6 +36,20 @@ describe('codec on the real schema registry', () => {
     expect(await codec.decode(bytes)).toEqual(request);
   });
 
+  it('fetches a schema once however many records ask for it at the same time (a backlog at start)', async () => {
+    const bytes = await codec.encode(topic, request);
+    const fetches = jest.spyOn(SchemaRegistry.prototype, 'getSchema');
+    try {
+      const fresh = createCodec(testEnv.registryUrl);
+      const decoded = await Promise.all(Array.from({ length: 200 }, () => fresh.decode(bytes)));
+      expect(decoded).toHaveLength(200);
+      await Promise.all(Array.from({ length: 200 }, () => fresh.encode(topic, request)));
+      expect(fetches).toHaveBeenCalledTimes(1);
+    } finally {
+      fetches.mockRestore();
+    }
+  });
+
   it('registers a subject once and sets BACKWARD compatibility on it', async () => {
     const first = await codec.register(topic);
     expect(await createCodec(testEnv.registryUrl).register(topic)).toBe(first);

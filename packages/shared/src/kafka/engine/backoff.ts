@@ -3,7 +3,7 @@ export interface WaitPolicy {
   capMs: number;
 }
 
-export const DEFAULT_WAIT: WaitPolicy = { baseMs: 250, capMs: 10_000 };
+export const DEFAULT_WAIT: WaitPolicy = { baseMs: 250, capMs: 5_000 };
 
 /** How long the n-th wait in a row lasts (n ≥ 1): base·2^(n-1), capped, with ±20 % jitter. */
 export function waitDelay(

@@ -162,6 +162,9 @@ async function prepare<C>(
   return undefined;
 }
 
+/** Thrown when a record is to start no more (its batch stopped): never handed to a failure path. */
+class Stopped extends Error {}
+
 /** Decides one record and produces its outcome; false when it was stopped before finishing. */
 async function handleRecord<C>(
   record: InboundRecord,
@@ -170,20 +173,19 @@ async function handleRecord<C>(
   signal: AbortSignal,
   deps: BatchDeps<C>,
 ): Promise<boolean> {
-  const release = await deps.slots.acquire(lane, signal);
-  if (!release) return false;
-  let outcome: Outcome | null;
-  try {
-    outcome = await deps.gate.run(lane, async () => {
-      const result = await deps.waits.retry(signal, () => deps.processor.handle(record, context));
-      if (result.kind === 'aborted') return null;
-      if (result.kind === 'ok') return result.value;
-      return failureOutcome(record, result.error, deps);
-    });
-  } finally {
-    release();
-  }
-  return outcome !== null && produce(record, outcome, signal, deps);
+  // A slot per try: a record waiting out an outage or another consumer's claim holds none meanwhile.
+  const result = await deps.waits.retry(signal, async () => {
+    const release = await deps.slots.acquire(lane, signal);
+    if (!release) throw new Stopped();
+    try {
+      return await deps.gate.run(lane, () => deps.processor.handle(record, context));
+    } finally {
+      release();
+    }
+  });
+  if (result.kind === 'aborted') return false;
+  const outcome = result.kind === 'ok' ? result.value : failureOutcome(record, result.error, deps);
+  return produce(record, outcome, signal, deps);
 }
 
 function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchDeps<C>): Outcome {

@@ -39,9 +39,11 @@ class Queue<T> {
 }
 
 /**
- * A counting semaphore that favours higher lanes (index 0 = critical): a freed slot goes to the
- * oldest waiter of the highest lane waiting, and the last `reserve` slots are only for lane 0, so a
- * backlog on a lower lane never takes every slot a critical record could use (DESIGN.md §2.3).
+ * A counting semaphore with strict lane priority (index 0 = critical, DESIGN.md §2.3): a lane gets a
+ * slot only while no higher lane holds one or waits for one, so a lower lane's records stop
+ * starting as soon as a higher lane's arrive, and the process's CPU goes to the higher lane once the
+ * lower lane's records in flight finish. The last `reserve` slots are only for lane 0, so a backlog
+ * on a lower lane never holds every slot a critical record could use.
  */
 export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(limit / 10))): Slots {
   if (!Number.isInteger(limit) || limit < 1)
@@ -50,15 +52,17 @@ export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(li
   let inUse = 0;
   let waiting = 0;
   const queues: Queue<Waiter>[] = [];
+  const inUseByLane: number[] = [];
 
   const fits = (lane: number) => inUse < (lane === 0 ? limit : limit - effectiveReserve);
 
-  const release = (): Release => {
+  const release = (lane: number): Release => {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       inUse--;
+      inUseByLane[lane] = (inUseByLane[lane] ?? 1) - 1;
       grantNext();
     };
   };
@@ -74,18 +78,18 @@ export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(li
   };
 
   const grantNext = () => {
-    for (let lane = 0; lane < queues.length; lane++) {
+    for (let lane = 0; lane < Math.max(queues.length, inUseByLane.length); lane++) {
       const q = queues[lane];
-      if (!q) continue;
-      for (let w = head(q); w && fits(lane); w = head(q)) {
+      for (let w = q && head(q); q && w && fits(lane); w = head(q)) {
         q.shift();
         w.live = false;
         waiting--;
         inUse++;
-        w.grant(release());
+        inUseByLane[lane] = (inUseByLane[lane] ?? 0) + 1;
+        w.grant(release(lane));
       }
-      // A lane that cannot have a slot now: the lanes below it cannot either.
-      if (head(q) && !fits(lane)) return;
+      // A lane with records in hand or in line: the lanes below it wait.
+      if ((q && head(q)) || (inUseByLane[lane] ?? 0) > 0) return;
     }
   };
 

@@ -23,9 +23,31 @@ export interface Waits {
  * Waiting in place (the `wait` disposition): the record keeps its place, its batch stays open so
  * kafkajs fetches nothing more for it, the batch keeps heartbeating, and no consumer crashes or
  * rejoins its group. Readiness is false while a dependency is awaited. Logs at most every 10 s.
+ * Once one record gets through after waiting, the others waiting are woken to try again at once,
+ * so the end of an outage is noticed within one backoff step of the first try, not of each.
  */
 export function createWaits(log: Logger, policy: WaitPolicy = DEFAULT_WAIT): Waits {
   let waitingOnDependency = 0;
+  /** Sleeping records: the first one to get through after a wait wakes the others (the outage is over). */
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of sleepers) wake();
+    sleepers.clear();
+  };
+  const nap = async (ms: number, signal: AbortSignal): Promise<boolean> => {
+    const woken = new AbortController();
+    const wake = () => woken.abort();
+    sleepers.add(wake);
+    const onAbort = () => woken.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await sleep(ms, woken.signal);
+    } finally {
+      sleepers.delete(wake);
+      signal.removeEventListener('abort', onAbort);
+    }
+    return !signal.aborted;
+  };
   let lastLog = 0;
   const note = (err: HeraldError) => {
     const now = Date.now();
@@ -48,8 +70,12 @@ export function createWaits(log: Logger, policy: WaitPolicy = DEFAULT_WAIT): Wai
         // The first try always runs (work already under way finishes); only waiting stops on abort.
         for (let n = 1; ; n++) {
           try {
-            return { kind: 'ok', value: await work() };
+            const value = await work();
+            if (n > 1) wakeAll();
+            return { kind: 'ok', value };
           } catch (e) {
+            // Stopped (a rebalance, a shutdown): the record is left for whoever owns it next.
+            if (signal.aborted) return { kind: 'aborted' };
             const err = classifyError(e);
             if (err.disposition !== 'wait') return { kind: 'failed', error: err };
             if (!counted && err.code === 'dependency_unavailable') {
@@ -57,7 +83,7 @@ export function createWaits(log: Logger, policy: WaitPolicy = DEFAULT_WAIT): Wai
               waitingOnDependency++;
             }
             note(err);
-            if (!(await sleep(waitDelay(n, policy), signal))) return { kind: 'aborted' };
+            if (!(await nap(waitDelay(n, policy), signal))) return { kind: 'aborted' };
           }
         }
       } finally {

@@ -14,16 +14,32 @@ describe('prioritySlots', () => {
     expect(slots.waiting).toBe(2);
     a?.();
     await new Promise((r) => setImmediate(r));
+    // While critical holds a slot, no lower lane starts.
     expect(order).toEqual([]);
     crit?.();
     const h = await high;
     expect(order).toEqual(['high']);
     b?.();
+    await new Promise((r) => setImmediate(r));
+    // Strict priority: low starts only once high has nothing in hand.
+    expect(order).toEqual(['high']);
+    h?.();
     const l = await low;
     expect(order).toEqual(['high', 'low']);
-    h?.();
     l?.();
     expect(slots.inUse).toBe(0);
+  });
+
+  it('stops a lower lane from starting while a higher lane has records in hand', async () => {
+    const slots = prioritySlots(10, 1);
+    const crit = await slots.acquire(0);
+    let started = false;
+    const low = slots.acquire(3).then((r) => ((started = true), r));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toBe(false);
+    crit?.();
+    (await low)?.();
+    expect(started).toBe(true);
   });
 
   it('keeps the reserve for lane 0 even with only low lanes asking', async () => {
