@@ -49,7 +49,8 @@ export async function runRelay(ctx: BenchContext): Promise<RelayResult> {
   const kafka = createKafka({ brokers: env.brokers, clientId: 'herald-bench', log: silentLog });
   const logDir = path.join(ctx.logDir, 'b');
   mkdirSync(logDir, { recursive: true });
-  const concurrency = Number(env.serviceEnv.ROUTER_CONCURRENCY ?? 4);
+  // Partitions worked on at once, as Herald's engine does for each lane (kafkajs partitionsConsumedConcurrently).
+  const concurrency = Number(env.serviceEnv.BENCH_RELAY_PARTITIONS ?? 12);
   const workers: Child[] = [];
   const producer = createProducer(kafka);
   const cleanup = async () => {

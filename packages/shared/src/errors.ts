@@ -99,10 +99,35 @@ const REDIS_UNAVAILABLE = /^(READONLY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b
 const CONNECTION_MESSAGES =
   /Connection terminated|Connection is closed|connection error and is not queryable/;
 
+/**
+ * Errors about the idempotent producer's state, not the records: kafkajs calls them non-retriable,
+ * but the publisher replaces the producer after them, so the same records go out fine on the next.
+ */
+const PRODUCER_STATE = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'INVALID_PRODUCER_EPOCH',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_ID_MAPPING',
+  'PRODUCER_FENCED',
+]);
+
+function isProducerStateError(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 3) return false;
+  const type = (err as { type?: unknown }).type;
+  if (typeof type === 'string' && PRODUCER_STATE.has(type)) return true;
+  const nested = (err as { errors?: unknown }).errors;
+  return (
+    isProducerStateError(err.cause, depth + 1) ||
+    (Array.isArray(nested) && nested.some((e) => isProducerStateError(e, depth + 1)))
+  );
+}
+
 /** Kafka, Postgres or Redis out of reach, or unable to serve for a while. */
 function isDependencyFailure(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
   return (
+    isProducerStateError(err) ||
     (err.name.startsWith('KafkaJS') && kafkaRetriable(err)) ||
     err.name === 'MaxRetriesPerRequestError' ||
     (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) ||

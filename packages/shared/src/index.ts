@@ -32,4 +32,3 @@ export * from './http/validate';
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export * from './kafka/dead-letter';
 export * from './kafka/lag';
-export * from './kafka/lanes';

@@ -70,3 +70,30 @@ describe('error catalog', () => {
     expect(classifyError(exhausted).code).toBe('dependency_unavailable');
   });
 });
+
+describe('producer state errors', () => {
+  it('waits (and retries on a new producer) instead of parking the record', () => {
+    const sequence = Object.assign(new Error('The broker received an out of order sequence number'), {
+      name: 'KafkaJSProtocolError',
+      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      retriable: false,
+    });
+    expect(classifyError(sequence).disposition).toBe('wait');
+    const wrapped = Object.assign(new Error('retries exceeded'), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: Object.assign(new Error('unknown producer id'), {
+        name: 'KafkaJSProtocolError',
+        type: 'UNKNOWN_PRODUCER_ID',
+        retriable: false,
+      }),
+    });
+    expect(classifyError(wrapped).code).toBe('dependency_unavailable');
+    const tooLarge = Object.assign(new Error('message too large'), {
+      name: 'KafkaJSProtocolError',
+      type: 'MESSAGE_TOO_LARGE',
+      retriable: false,
+    });
+    expect(classifyError(tooLarge).disposition).toBe('park');
+  });
+});

@@ -1,4 +1,11 @@
-import { classifyError, headersToRecord, parkedRecord, stableEventId, statusEvent } from '@herald/shared';
+import {
+  classifyError,
+  copyKey,
+  headersToRecord,
+  parkedRecord,
+  stableEventId,
+  statusEvent,
+} from '@herald/shared';
 import type {
   Codec,
   Counter,
@@ -23,9 +30,10 @@ export interface DlqDeps {
 /**
  * For now every failure is parked: stored in `dead_letters`, copied to notify.parked with its
  * reason headers, and a `parked` event closes the notification's timeline. (Replaying transient
- * failures over the delay tiers is the retry engine's job, not built yet.) A record that cannot
- * even be parked that way (Postgres refuses it) goes to notify.parked as is, with the reason: the
- * last resort, so nothing loops here.
+ * failures over the delay tiers is the retry engine's job, not built yet.) A record Postgres
+ * refuses to store is still copied to notify.parked and still closes its timeline, with the
+ * refusal in its headers; a record that cannot be handled at all goes to notify.parked as is (the
+ * engine's last resort), so nothing loops here.
  */
 export function createDlqProcessor(deps: DlqDeps): RecordProcessor {
   return {
@@ -45,31 +53,43 @@ async function park(deps: DlqDeps, record: Parameters<RecordProcessor['handle']>
       // Garbage is parked all the same; only an unreachable registry is worth waiting for.
       if (classifyError(e).disposition === 'wait') throw e;
     }
-    await deps.deadLetters.park({
-      sourceTopic: record.topic,
-      sourcePartition: record.partition,
-      sourceOffset: record.offset,
-      targetTopic: failure.targetTopic,
-      notificationId: subject?.notificationId ?? null,
-      channel: subject?.channel ?? null,
-      key: record.key,
-      payload: record.value,
-      headers,
-      reason: failure.reason,
-      errorClass: failure.errorClass,
-      attempts: failure.attempts,
-      error: failure.error,
-      firstFailedAt: failure.firstFailedAt,
-    });
+    let notStored: string | null = null;
+    try {
+      await deps.deadLetters.park({
+        sourceTopic: record.topic,
+        sourcePartition: record.partition,
+        sourceOffset: record.offset,
+        targetTopic: failure.targetTopic,
+        notificationId: subject?.notificationId ?? null,
+        channel: subject?.channel ?? null,
+        key: record.key,
+        payload: record.value,
+        headers,
+        reason: failure.reason,
+        errorClass: failure.errorClass,
+        attempts: failure.attempts,
+        error: failure.error,
+        firstFailedAt: failure.firstFailedAt,
+      });
+    } catch (e) {
+      const err = classifyError(e);
+      if (err.disposition === 'wait') throw err;
+      notStored = `${err.code}: ${err.message}`.slice(0, 500);
+      deps.log.error(
+        { notificationId: subject?.notificationId, reason: notStored },
+        'dead letter not stored',
+      );
+    }
     const out: OutboundRecord[] = [
       {
         topic: deps.topics.parked,
-        key: record.key?.toString() ?? null,
+        key: copyKey(record),
         value: record.value,
         headers: {
           ...headers,
           'parked-reason': failure.reason,
           'parked-at': new Date(deps.clock()).toISOString(),
+          ...(notStored ? { 'not-stored': notStored } : {}),
         },
       },
     ];

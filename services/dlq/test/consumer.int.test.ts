@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HeraldError, createApiKey, createRegistry, failureHeaders, metricsFor } from '@herald/shared';
 import type { ChannelMessage, InboundRecord, StatusEvent } from '@herald/shared';
-import { collect, integrationDeps, processOnce, silentLog } from '@herald/test-support';
+import { collect, integrationDeps, processOnce, silentLog, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
 import { createDlqProcessor } from '../src/consumer';
@@ -156,5 +156,65 @@ describe('dlq handler on real Postgres and Kafka', () => {
       [deps.topics.dlq, record.offset],
     );
     expect(rows).toEqual([{ reason: 'unknown', notification_id: null }]);
+  });
+
+  it('still parks and closes the timeline when Postgres refuses the dead letter (no loop)', async () => {
+    const message: ChannelMessage = {
+      notificationId: randomUUID(),
+      userId: 'u',
+      category: 'c',
+      channel: 'EMAIL',
+      priority: 'LOW',
+      address: 'a@example.com',
+      subject: 's',
+      title: null,
+      body: 'b',
+      html: null,
+      data: '',
+      locale: null,
+      createdAt: Date.now(),
+      expiresAt: null,
+    };
+    const source = deps.topics.channel('EMAIL', 'LOW');
+    const refusing = createDlqProcessor({
+      codec: deps.codec,
+      topics: deps.topics,
+      deadLetters: {
+        park: () => Promise.reject(new Error('invalid byte sequence for encoding "UTF8": 0x00')),
+        list: () => Promise.resolve([]),
+      },
+      clock: Date.now,
+      log,
+      metrics: { parked: metricsFor.parked(createRegistry('dlq-test-refusing')) },
+    });
+    const collector = await collect(deps.kafka, [deps.topics.parked, deps.topics.status]);
+    try {
+      await processOnce(refusing, deps.publisher, {
+        topic: deps.topics.dlq,
+        partition: 2,
+        offset: '7',
+        key: Buffer.from('u'),
+        value: await deps.codec.encode(source, message),
+        headers: failureHeaders(new HeraldError('provider_rejected', 'no'), {
+          sourceTopic: source,
+          previous: {},
+          now: Date.now(),
+        }),
+        timestamp: '0',
+      });
+      // The topics are shared with the tests above: look for this record's copy and event.
+      const parked = await waitFor('the parked copy', () =>
+        collector.records.find((r) => r.topic === deps.topics.parked && r.headers['not-stored']),
+      );
+      expect(parked.headers['not-stored']).toMatch(/^unknown: invalid byte sequence/);
+      const event = await waitFor('the parked event', async () =>
+        (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).find(
+          (e) => e.notificationId === message.notificationId,
+        ),
+      );
+      expect(event.status).toBe('PARKED');
+    } finally {
+      await collector.stop();
+    }
   });
 });

@@ -52,6 +52,9 @@ export async function startDispatcher(rt: Runtime<{ redis: true }>, opts: Dispat
     concurrency: opts.concurrency,
     // Deliveries are independent: a user's second email need not wait for the first.
     orderByKey: false,
+    // Longer than a provider call may take (the SDKs' 10 s timeouts): a send in flight at a
+    // shutdown or a rebalance gets its key recorded, instead of being sent again after the lease.
+    drainMs: 15_000,
     log: rt.log,
     options: rt.consumerOptions,
     onFatal: (err) => rt.fatal(err),

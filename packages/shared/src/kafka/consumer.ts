@@ -3,7 +3,6 @@ import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../ops-server';
 import type { TopicNames } from './topics';
 import { parkedRecord } from './dead-letter';
-import { laneGate } from './lanes';
 import { reportLag } from './lag';
 import type { LagReporter } from './lag';
 import type { Publisher } from './publisher';
@@ -93,16 +92,15 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     }),
   );
   const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
-  const gate = laneGate(consumers.map((consumer, i) => ({ consumer, topics: opts.groups[i]?.topics ?? [] })));
   const waits = createWaits(log);
   const deps = {
     processor: opts.processor,
     publisher: opts.publisher,
     slots: prioritySlots(opts.concurrency),
-    gate,
     waits,
     orderByKey: opts.orderByKey,
     lastResort: parkedRecord(opts.topics),
+    parkedTopic: opts.topics.parked,
     log,
     drainMs: opts.drainMs ?? 10_000,
     tickMs: 500,
@@ -129,7 +127,6 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     ],
     async stop() {
       stopLag();
-      gate.stop();
       await Promise.all(consumers.map((c) => c.disconnect()));
     },
   };

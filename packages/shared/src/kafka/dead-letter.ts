@@ -5,6 +5,14 @@ import { H, headerString, headersToRecord } from './headers';
 import type { OutboundRecord } from './publisher';
 import type { TopicNames } from './topics';
 
+/**
+ * A copy's key: the bytes the record came with (re-encoding could move it to another partition),
+ * or where it came from when it had none (kafkajs re-spreads keyless records on a retry).
+ */
+export function copyKey(record: InboundRecord): Buffer | string {
+  return record.key ?? `${record.topic}:${record.partition}:${record.offset}`;
+}
+
 /** The record as received, bound for notify.dlq with its failure headers (history kept). */
 export function dlqRecord(
   topics: Pick<TopicNames, 'dlq'>,
@@ -14,7 +22,7 @@ export function dlqRecord(
 ): OutboundRecord {
   return {
     topic: topics.dlq,
-    key: record.key?.toString() ?? null,
+    key: copyKey(record),
     value: record.value,
     headers: failureHeaders(err, {
       sourceTopic: record.topic,
@@ -37,7 +45,7 @@ export function dlqRecord(
 export function parkedRecord(topics: Pick<TopicNames, 'parked'>) {
   return (record: InboundRecord, err: HeraldError, withValue: boolean): OutboundRecord => ({
     topic: topics.parked,
-    key: record.key?.toString() ?? null,
+    key: copyKey(record),
     value: withValue ? record.value : null,
     headers: {
       ...headersToRecord(record.headers),

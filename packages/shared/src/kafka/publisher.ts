@@ -3,19 +3,28 @@ import type { Producer } from 'kafkajs';
 import { PRIORITIES } from '../domain/types';
 import type { Channel, Status, StatusEvent } from '../domain/types';
 import type { Codec } from './codec';
-import { classifyError } from '../errors';
+import { HeraldError, classifyError } from '../errors';
 
 export interface OutboundRecord {
   topic: string;
-  key: string | null;
+  /** Every record has one where it can (kafkajs re-spreads keyless records on retry); a copy keeps the bytes it came with. */
+  key: string | Buffer | null;
   /** An object is Avro-encoded for its topic; a Buffer (or null) is forwarded as received. */
   value: object | Buffer | null;
   headers?: Record<string, string>;
 }
 
+export interface PublishOptions {
+  /**
+   * The lane the records belong to (0 = critical), when their topics do not say (a critical
+   * record's status event, its copy for notify.dlq): critical goes through its own producer.
+   */
+  lane?: number;
+}
+
 /** Produces records durably: resolves only after every record is acknowledged by all in-sync replicas. */
 export interface Publisher {
-  publish(records: OutboundRecord[]): Promise<void>;
+  publish(records: OutboundRecord[], opts?: PublishOptions): Promise<void>;
 }
 
 export interface PublisherOptions {
@@ -29,7 +38,7 @@ export interface PublisherOptions {
 }
 
 interface Message {
-  key: string | null;
+  key: string | Buffer | null;
   value: Buffer | null;
   headers?: Record<string, string>;
 }
@@ -128,6 +137,11 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
   let connecting: Promise<void> | null = null;
   let sending = false;
   let scheduled = false;
+  let closed = false;
+  /** The flush loop running now, awaited at close. */
+  let flushing: Promise<void> = Promise.resolve();
+  /** Disconnects of replaced producers, awaited at close. */
+  const retired: Promise<void>[] = [];
 
   const connect = () => {
     connecting ??= producer.connect().catch((err: unknown) => {
@@ -139,9 +153,10 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
 
   const replace = () => {
     const old = producer;
+    retired.push(old.disconnect().catch(() => undefined));
+    if (closed) return;
     producer = newProducer();
     connecting = null;
-    old.disconnect().catch(() => undefined);
   };
 
   const send = async (batch: Pending[]) => {
@@ -153,6 +168,7 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
         byTopic.set(topic, list);
       }
     }
+    if (closed) throw new HeraldError('dependency_unavailable', 'the publisher is closed (shutting down)');
     try {
       await connect();
       await producer.sendBatch({
@@ -180,6 +196,8 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
     scheduled = false;
     if (sending) return;
     sending = true;
+    let done: () => void = () => undefined;
+    flushing = new Promise<void>((resolve) => (done = resolve));
     try {
       while (queue.length > 0) {
         const batch = takeRequest(queue, opts.maxRequestBytes);
@@ -194,12 +212,21 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
       }
     } finally {
       sending = false;
+      done();
     }
   };
 
   return {
     connect,
-    disconnect: () => producer.disconnect(),
+    /** Lets the request in flight finish, then disconnects; publishes after this are refused. */
+    async disconnect() {
+      closed = true;
+      await flushing;
+      for (const p of queue.splice(0))
+        p.reject(new HeraldError('dependency_unavailable', 'the publisher is closed'));
+      await producer.disconnect();
+      await Promise.all(retired);
+    },
     enqueue(p: Pending) {
       queue.push(p);
       if (sending || scheduled) return;
@@ -233,7 +260,7 @@ export function createPublisher(
     async disconnect() {
       await Promise.all(pipes.map((p) => p.disconnect()));
     },
-    async publish(records) {
+    async publish(records, publishOpts = {}) {
       if (records.length === 0) return;
       const encoded: Pending['records'] = [];
       for (const r of records) {
@@ -244,7 +271,7 @@ export function createPublisher(
           message: { key: r.key, value, ...(r.headers ? { headers: r.headers } : {}) },
         });
       }
-      const lane = laneOf(encoded.map((r) => r.topic));
+      const lane = Math.min(publishOpts.lane ?? NORMAL_LANE, laneOf(encoded.map((r) => r.topic)));
       const pipe = lane === 0 ? critical : others;
       // Settles when every part is acknowledged; parts may share requests with other callers.
       await Promise.all(

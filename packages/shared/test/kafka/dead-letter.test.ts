@@ -1,4 +1,4 @@
-import { HeraldError, classifyError, dlqRecord, parkedRecord, topicNames } from '@herald/shared';
+import { HeraldError, classifyError, copyKey, dlqRecord, parkedRecord, topicNames } from '@herald/shared';
 import type { InboundRecord } from '@herald/shared';
 
 const record: InboundRecord = {
@@ -18,7 +18,7 @@ describe('dlqRecord', () => {
       dlqRecord(topicNames(), record, new HeraldError('invalid_template', 'no template x'), NOW),
     ).toEqual({
       topic: 'notify.dlq',
-      key: 'u1',
+      key: Buffer.from('u1'),
       value: Buffer.from('payload'),
       headers: {
         attempt: '3',
@@ -43,7 +43,7 @@ describe('parkedRecord (the last resort)', () => {
     const parked = parkedRecord(topicNames())(record, err, true);
     expect(parked).toEqual({
       topic: 'notify.parked',
-      key: 'u1',
+      key: Buffer.from('u1'),
       value: Buffer.from('payload'),
       headers: expect.objectContaining({
         attempt: '2',
@@ -61,6 +61,13 @@ describe('parkedRecord (the last resort)', () => {
     const parked = parkedRecord(topicNames())(record, err, false);
     expect(parked.value).toBeNull();
     expect(parked.headers?.['value-dropped']).toBe('true');
+  });
+});
+
+describe('copyKey', () => {
+  it("keeps the key's bytes, and gives a keyless record where it came from", () => {
+    expect(copyKey(record)).toEqual(Buffer.from('u1'));
+    expect(copyKey({ ...record, key: null })).toBe('notify.priority.high:3:42');
   });
 });
 

@@ -176,8 +176,10 @@ describe('the consumption engine on real Kafka', () => {
       const outputs = collector.records.filter(isRebalance).map((r) => r.value?.toString());
       const distinct = new Set(outputs);
       expect(distinct.size).toBe(end - before);
-      // At least once: a record in flight at the rebalance may be produced twice, never zero times.
-      expect(outputs.length - distinct.size).toBeGreaterThanOrEqual(0);
+      // At least once: what was in flight or not yet committed at the rebalance may come twice.
+      console.log(
+        `rebalance mid-batch: ${distinct.size} inputs, ${outputs.length - distinct.size} produced twice`,
+      );
     } finally {
       await collector.stop();
     }

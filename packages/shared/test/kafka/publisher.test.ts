@@ -190,6 +190,33 @@ describe('the publisher and its producers', () => {
     await low;
   });
 
+  it('sends a record of the critical lane through the critical producer when its topic does not say', async () => {
+    const { producer, calls } = fakeProducers();
+    const publisher = createPublisher(producer, codec);
+    const low = publisher.publish([rec('notify.channel.email.low', 'l1')]);
+    await waitCalls(calls, 1);
+    const sentEvent = publisher.publish([rec('notify.status', 'n1')], { lane: 0 });
+    await waitCalls(calls, 2);
+    expect(calls[1]?.producer).not.toBe(calls[0]?.producer);
+    calls[1]?.ack();
+    await sentEvent;
+    calls[0]?.ack();
+    await low;
+  });
+
+  it('lets the request in flight finish at disconnect, then refuses and makes no new producer', async () => {
+    const { producer, calls, made } = fakeProducers();
+    const publisher = createPublisher(producer, codec);
+    const inFlight = publisher.publish([rec('t', 'a')]);
+    await waitCalls(calls, 1);
+    const closing = publisher.disconnect();
+    calls[0]?.ack();
+    await inFlight;
+    await closing;
+    await expect(publisher.publish([rec('t', 'b')])).rejects.toThrow('closed');
+    expect(made).toHaveLength(2);
+  });
+
   it('connects and disconnects every producer it owns', async () => {
     const { producer, made } = fakeProducers();
     const publisher = createPublisher(producer, codec);

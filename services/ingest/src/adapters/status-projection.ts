@@ -145,16 +145,23 @@ export async function startStatusProjection(
       log: deps.log,
       options: deps.consumerOptions,
       lag: deps.lag,
-      onFatal: () => {
-        if (stopped) return;
-        setTimeout(() => {
-          void (running?.stop() ?? Promise.resolve())
-            .catch(() => undefined)
-            .then(() => (stopped ? undefined : start()))
-            .catch((err: unknown) => deps.log.error({ err }, 'could not restart the status projection'));
-        }, RESTART_AFTER_MS).unref();
-      },
+      onFatal: () => void restart(),
     });
+  };
+  /** Stops what is left of the crashed consumer and starts a new one, again and again until it runs. */
+  const restart = async (): Promise<void> => {
+    for (let attempt = 1; !stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(RESTART_AFTER_MS * attempt, 60_000)).unref());
+      if (stopped) return;
+      try {
+        await running?.stop().catch(() => undefined);
+        await start();
+        deps.log.info({ attempt }, 'status projection restarted');
+        return;
+      } catch (err) {
+        deps.log.error({ err: (err as Error).message, attempt }, 'could not restart the status projection');
+      }
+    }
   };
   await start();
   return {

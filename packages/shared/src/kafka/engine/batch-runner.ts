@@ -3,7 +3,6 @@ import type { EachBatchPayload } from 'kafkajs';
 import { classifyError } from '../../errors';
 import type { HeraldError } from '../../errors';
 import type { Logger } from '../../logger';
-import type { LaneGate } from '../lanes';
 import type { OutboundRecord, Publisher } from '../publisher';
 import { sleep, waitDelay } from './backoff';
 import { OffsetTracker } from './offsets';
@@ -16,12 +15,13 @@ export interface BatchDeps<C> {
   processor: RecordProcessor<C>;
   publisher: Publisher;
   slots: Slots;
-  gate: LaneGate;
   waits: Waits;
   /** Records with the same key are handled one after another, in offset order. */
   orderByKey: boolean;
   /** The copy that goes to notify.parked when even the failure path's records are refused. */
   lastResort(record: InboundRecord, err: HeraldError, withValue: boolean): OutboundRecord;
+  /** notify.parked (with the prefix): where the last resort's own fallback goes. */
+  parkedTopic: string;
   log: Logger;
   /** After a rebalance or stop, how long records already in flight may take to finish. */
   drainMs: number;
@@ -102,7 +102,7 @@ export async function runBatch<C>(
     if (offset !== null) payload.resolveOffset(offset);
   };
 
-  try {
+  const work = async () => {
     const context = await prepare(records, abort.signal, deps);
     const chains = new Map<string, Promise<boolean>>();
     const tasks = records.map((record, index) => {
@@ -120,7 +120,12 @@ export async function runBatch<C>(
       chains.set(key, task);
       return task;
     });
-    await drain(Promise.all(tasks), abort.signal, deps.drainMs);
+    await Promise.all(tasks);
+  };
+
+  try {
+    // The batch's preparation is under the drain deadline too: a slow query cannot hold a rebalance.
+    await drain(work(), abort.signal, deps.drainMs);
   } finally {
     closed = true;
     clearInterval(tick);
@@ -178,14 +183,14 @@ async function handleRecord<C>(
     const release = await deps.slots.acquire(lane, signal);
     if (!release) throw new Stopped();
     try {
-      return await deps.gate.run(lane, () => deps.processor.handle(record, context));
+      return await deps.processor.handle(record, context);
     } finally {
       release();
     }
   });
   if (result.kind === 'aborted') return false;
   const outcome = result.kind === 'ok' ? result.value : failureOutcome(record, result.error, deps);
-  return produce(record, outcome, signal, deps);
+  return produce(record, outcome, lane, signal, deps);
 }
 
 function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchDeps<C>): Outcome {
@@ -195,7 +200,7 @@ function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchD
     records = deps.processor.onFailure(record, err);
   } catch (e) {
     deps.log.error({ ...where, err: classifyError(e).message }, 'failure path threw, parking the record');
-    records = [deps.lastResort(record, err, true)];
+    records = [safeLastResort(record, err, deps)];
   }
   return {
     records,
@@ -207,6 +212,25 @@ function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchD
   };
 }
 
+/** The last resort cannot fail: a record it cannot describe is parked with the bare minimum. */
+function safeLastResort<C>(
+  record: InboundRecord,
+  err: HeraldError,
+  deps: BatchDeps<C>,
+  withValue = true,
+): OutboundRecord {
+  try {
+    return deps.lastResort(record, err, withValue);
+  } catch {
+    return {
+      topic: deps.parkedTopic,
+      key: `${record.topic}:${record.partition}:${record.offset}`,
+      value: null,
+      headers: { 'parked-reason': err.code, 'source-topic': record.topic, 'source-offset': record.offset },
+    };
+  }
+}
+
 /**
  * Produces a record's outcome. An outage is waited out in place; records Kafka refuses (too large,
  * say) become the failure path's records, and if those are refused too, a copy on notify.parked
@@ -215,6 +239,7 @@ function failureOutcome<C>(record: InboundRecord, err: HeraldError, deps: BatchD
 async function produce<C>(
   record: InboundRecord,
   outcome: Outcome,
+  lane: number,
   signal: AbortSignal,
   deps: BatchDeps<C>,
 ): Promise<boolean> {
@@ -222,15 +247,20 @@ async function produce<C>(
   // its value. If even that is refused, it is retried after a pause rather than skipped.
   const fallbacks: ((err: HeraldError) => Outcome)[] = [
     (err) => failureOutcome(record, err, deps),
-    (err) => ({ records: [deps.lastResort(record, err, true)] }),
-    (err) => ({ records: [deps.lastResort(record, err, false)] }),
+    (err) => ({ records: [safeLastResort(record, err, deps, true)] }),
+    (err) => ({ records: [safeLastResort(record, err, deps, false)] }),
   ];
   let current = outcome;
   for (let refusals = 1; ; refusals++) {
-    const result = await deps.waits.retry(signal, () => deps.publisher.publish(current.records));
+    const result = await deps.waits.retry(signal, () => deps.publisher.publish(current.records, { lane }));
     if (result.kind === 'aborted') return false;
     if (result.kind === 'ok') {
-      current.done?.();
+      try {
+        current.done?.();
+      } catch (e) {
+        // Metrics and logs only: the record is produced, it must count as finished.
+        deps.log.error({ err: classifyError(e).message }, 'outcome callback threw');
+      }
       return true;
     }
     deps.log.error(

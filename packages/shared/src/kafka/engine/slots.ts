@@ -39,11 +39,11 @@ class Queue<T> {
 }
 
 /**
- * A counting semaphore with strict lane priority (index 0 = critical, DESIGN.md §2.3): a lane gets a
- * slot only while no higher lane holds one or waits for one, so a lower lane's records stop
- * starting as soon as a higher lane's arrive, and the process's CPU goes to the higher lane once the
- * lower lane's records in flight finish. The last `reserve` slots are only for lane 0, so a backlog
- * on a lower lane never holds every slot a critical record could use.
+ * A counting semaphore that favours higher lanes (index 0 = critical, DESIGN.md §2.3): a freed slot
+ * goes to the oldest record of the highest lane in line, a lane gets none while a higher lane has
+ * records in line, and no lower lane starts a record while a critical one is in hand (critical is a
+ * trickle: the process's CPU is its own once the records in flight finish). The last `reserve`
+ * slots are only for critical, so a backlog never holds every slot a critical record could use.
  */
 export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(limit / 10))): Slots {
   if (!Number.isInteger(limit) || limit < 1)
@@ -88,8 +88,9 @@ export function prioritySlots(limit: number, reserve = Math.max(1, Math.floor(li
         inUseByLane[lane] = (inUseByLane[lane] ?? 0) + 1;
         w.grant(release(lane));
       }
-      // A lane with records in hand or in line: the lanes below it wait.
-      if ((q && head(q)) || (inUseByLane[lane] ?? 0) > 0) return;
+      // A lane with records in line holds back the lanes below it; critical does while it has any
+      // in hand too (it is a trickle, and the process's CPU should be its own meanwhile).
+      if ((q && head(q)) || (lane === 0 && (inUseByLane[0] ?? 0) > 0)) return;
     }
   };
 

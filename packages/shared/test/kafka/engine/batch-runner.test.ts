@@ -62,15 +62,14 @@ const out = (r: InboundRecord): OutboundRecord => ({
 
 function deps(processor: RecordProcessor, publisher: Publisher, over: Partial<BatchDeps<unknown>> = {}) {
   const waits = createWaits(log, { baseMs: 1, capMs: 4 });
-  const gate = { run: <T>(_: number, work: () => Promise<T>) => work(), stop: () => undefined };
   const d: BatchDeps<unknown> = {
     processor,
     publisher,
     slots: prioritySlots(100),
-    gate,
     waits,
     orderByKey: false,
     lastResort: parkedRecord({ parked: 'parked' }),
+    parkedTopic: 'parked',
     log,
     drainMs: 50,
     tickMs: 5,
@@ -264,6 +263,36 @@ describe('runBatch', () => {
     finishers.get('101')?.();
     await tick();
     await tick();
+    expect(p.resolved).toEqual(['100']);
+  });
+
+  it('does not let a slow preparation hold a rebalance past the drain deadline', async () => {
+    const p = fakePayload(['a']);
+    const pub = fakePublisher();
+    const processor: RecordProcessor = {
+      prepare: () => new Promise(() => undefined),
+      handle: (r) => Promise.resolve({ records: [out(r)] }),
+      onFailure: () => [],
+    };
+    const done = runBatch(p.payload, 0, deps(processor, pub.publisher, { drainMs: 20 }));
+    await tick();
+    p.state.heartbeatError = Object.assign(new Error('rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    await expect(done).rejects.toThrow('rebalancing');
+    expect(p.resolved).toEqual([]);
+  });
+
+  it('counts a record as finished even when its outcome callback throws', async () => {
+    const p = fakePayload(['a']);
+    const pub = fakePublisher();
+    const processor = simple((r) =>
+      Promise.resolve({
+        records: [out(r)],
+        done: () => {
+          throw new Error('metrics bug');
+        },
+      }),
+    );
+    await runBatch(p.payload, 0, deps(processor, pub.publisher));
     expect(p.resolved).toEqual(['100']);
   });
 
