@@ -3,6 +3,10 @@
 export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+/** How (c) deploys the services: one process each, or the laned ones split (stack/herald.ts). */
+export const LAYOUTS = ['single', 'split'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
 export interface BenchSettings {
   /** Notifications per phase of (a), and records of (b). */
   n: number;
@@ -19,6 +23,8 @@ export interface BenchSettings {
   /** Records per producer.sendBatch when producing straight to Kafka. */
   produceBatch: number;
   isolation: { backlog: number; criticalPerSecond: number; criticalSeconds: number };
+  /** The layouts (c) runs in, one after the other, each on a stack of its own. */
+  isolationLayouts: Layout[];
   /** A phase gives up waiting when nothing was delivered for this long. */
   stallMs: number;
   progressEveryMs: number;
@@ -26,6 +32,7 @@ export interface BenchSettings {
 }
 
 export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d] [--quick] [--latencies 0,50] [--users U]
+                   [--layouts single,split]
   --n N            notifications per phase of (a) and records of (b) (default 100000; --quick 2000)
   --scenarios L    which scenarios to run (default a,b,c,d):
                      a  Herald throughput and latency: Kafka produce (a1), POST /v1/notifications (a2),
@@ -36,6 +43,9 @@ export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d] [--quick]
   --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000)
   --latencies L    sandbox latencies in ms for (a) (default 0,50)
   --users U        users in the bench database (default 10000; --quick 1000)
+  --layouts L      how (c) runs the services, one layout after the other (default single,split):
+                     single  one process per service
+                     split   router and dispatchers twice: a replica for critical alone, one for the rest
 Results: a summary table, and every figure in .run/bench/bench-<timestamp>.json (docs/benchmarks.md).`;
 
 export type ParsedArgs =
@@ -49,7 +59,10 @@ function positiveInt(name: string, raw: string | undefined, problems: string[]):
   return Number(raw);
 }
 
-/** Parses `--n N --scenarios a,b --quick --latencies 0,50 --users U` (also `--n=N`), listing every problem. */
+/**
+ * Parses `--n N --scenarios a,b --quick --latencies 0,50 --users U --layouts single,split` (also
+ * `--n=N`), listing every problem.
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const problems: string[] = [];
   const given = new Map<string, string | undefined>();
@@ -64,7 +77,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const name = m[1];
     if (name === 'quick') {
       given.set(name, 'true');
-    } else if (['n', 'scenarios', 'latencies', 'users'].includes(name)) {
+    } else if (['n', 'scenarios', 'latencies', 'users', 'layouts'].includes(name)) {
       given.set(name, m[2] ?? argv[++i]);
     } else {
       problems.push(`unknown option '--${name}'`);
@@ -100,6 +113,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     latenciesMs = [...new Set(list.map(Number))];
   }
 
+  let isolationLayouts: Layout[] = [...LAYOUTS];
+  if (given.has('layouts')) {
+    const raw = given.get('layouts') ?? '';
+    const list = raw.split(',').map((s) => s.trim().toLowerCase());
+    if (list.some((s) => !LAYOUTS.includes(s as Layout)))
+      problems.push(`--layouts takes a comma-separated list of ${LAYOUTS.join(', ')}, got '${raw}'`);
+    isolationLayouts = LAYOUTS.filter((l) => list.includes(l));
+  }
+
   if (problems.length > 0 || n === undefined || users === undefined)
     return { ok: false, help: false, problems };
   return {
@@ -117,6 +139,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       isolation: quick
         ? { backlog: 5000, criticalPerSecond: 10, criticalSeconds: 5 }
         : { backlog: 50_000, criticalPerSecond: 20, criticalSeconds: 10 },
+      isolationLayouts,
       stallMs: quick ? 30_000 : 60_000,
       progressEveryMs: 3000,
       sampleEveryMs: 500,
@@ -126,7 +149,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 /** Service settings the benchmark passes on to the services when they are set (and records). */
 const FORWARDED =
-  /^(ROUTER|DISPATCH|DLQ|INGEST|TEMPLATE|IDEMPOTENCY|PUBLISH|PUBLISHER|CONSUMER|ENGINE)_|^(BODY_LIMIT_BYTES|KAFKA_SESSION_TIMEOUT_MS)$/;
+  /^(ROUTER|DISPATCH|DLQ|INGEST|TEMPLATE|IDEMPOTENCY|PUBLISH|PUBLISHER|CONSUMER|ENGINE)_|^(BODY_LIMIT_BYTES|KAFKA_SESSION_TIMEOUT_MS|NODE_OPTIONS)$/;
 
 export interface BenchEnv {
   brokers: string[];

@@ -4,7 +4,7 @@ import { USAGE, loadEnv, parseArgs } from './config';
 import type { BenchContext } from './context';
 import { machineInfo, versions } from './machine';
 import { compare, summaryText } from './report';
-import { runIsolation } from './scenarios/isolation';
+import { isolationName, runIsolation } from './scenarios/isolation';
 import type { IsolationResult } from './scenarios/isolation';
 import { runRelay } from './scenarios/relay';
 import type { RelayResult } from './scenarios/relay';
@@ -56,10 +56,12 @@ async function main(): Promise<number> {
       return () => cleanups.delete(cleanup);
     },
   };
+  const want = (s: 'a' | 'b' | 'c') => settings.scenarios.includes(s);
   const machine = machineInfo();
   const vers = versions(ROOT);
   console.log(
     `Herald bench: N=${settings.n}, scenarios ${settings.scenarios.join(',')}, sandbox latencies ${settings.latenciesMs.join('/')} ms` +
+      (want('c') ? `, (c) layouts ${settings.isolationLayouts.join(',')}` : '') +
       ` · ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB · node ${vers.node}, Kafka ${vers.kafka ?? '?'}` +
       ` · logs in ${path.relative(ROOT, logDir)}`,
   );
@@ -75,12 +77,16 @@ async function main(): Promise<number> {
       return undefined;
     }
   };
-  const want = (s: 'a' | 'b' | 'c') => settings.scenarios.includes(s);
   const a: ThroughputResult | undefined = want('a')
     ? await attempt('a', () => runThroughput(ctx))
     : undefined;
   const b: RelayResult | undefined = want('b') ? await attempt('b', () => runRelay(ctx)) : undefined;
-  const c: IsolationResult | undefined = want('c') ? await attempt('c', () => runIsolation(ctx)) : undefined;
+  // (c) once per layout, each on a stack of its own; one that fails leaves the others to run.
+  const c: IsolationResult[] = [];
+  for (const layout of want('c') ? settings.isolationLayouts : []) {
+    const result = await attempt(isolationName(layout), () => runIsolation(ctx, layout));
+    if (result) c.push(result);
+  }
   const comparison = compare(a, b);
 
   const finishedAt = new Date();
@@ -101,7 +107,7 @@ async function main(): Promise<number> {
     scenarios: {
       ...(a ? { a } : {}),
       ...(b ? { b } : {}),
-      ...(c ? { c } : {}),
+      ...(c.length > 0 ? { c } : {}),
       ...(a && settings.scenarios.includes('d') ? { d: 'per phase, in scenarios.a.phases[].processes' } : {}),
     },
     ...(comparison ? { comparison } : {}),

@@ -86,11 +86,32 @@ const PHASE_HEADERS = [
   'busiest process',
 ];
 
-/** CPU % and peak RSS of every process, one column per phase. */
+/**
+ * Every name once, in the order of the lists: a name that only a later list has goes after the
+ * name it follows there (`router (critical)` after `router`), not at the end.
+ */
+export function mergeOrder(lists: readonly (readonly string[])[]): string[] {
+  const out: string[] = [];
+  for (const list of lists) {
+    let at = 0;
+    for (const name of list) {
+      const i = out.indexOf(name);
+      if (i >= 0) {
+        at = i + 1;
+      } else {
+        out.splice(at, 0, name);
+        at += 1;
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU % and peak RSS of every process, one column per phase (a process a phase lacks shows –). */
 export function processTable(phases: readonly PhaseResult[]): string | undefined {
   const measured = phases.filter((p) => p.processes && !p.skipped);
   if (measured.length === 0) return undefined;
-  const names = [...new Set(measured.flatMap((p) => (p.processes ?? []).map((u) => u.name)))];
+  const names = mergeOrder(measured.map((p) => (p.processes ?? []).map((u) => u.name)));
   const rows = names.map((name) => [
     name,
     ...measured.map((p) => {
@@ -111,7 +132,8 @@ export function processTable(phases: readonly PhaseResult[]): string | undefined
 export function summaryText(r: {
   a?: ThroughputResult;
   b?: RelayResult;
-  c?: IsolationResult;
+  /** One result per layout that ran. */
+  c?: readonly IsolationResult[];
   comparison?: Comparison;
   errors: { scenario: string; message: string }[];
 }): string {
@@ -148,12 +170,14 @@ export function summaryText(r: {
       `Herald ${c.heraldPhase}: ${formatRate(c.heraldDeliveredPerSecond)} delivered = ${c.ratio === null ? '–' : c.ratio.toFixed(3)} × the bare relay (${formatRate(c.relayDeliveredPerSecond)})`,
     );
   }
-  if (r.c) {
+  const first = r.c?.[0];
+  if (r.c && first) {
     out.push(
       '',
-      `(c) priority isolation: ${r.c.backlog} low queued, then ${r.c.critical} critical at ${r.c.criticalPerSecond}/s`,
+      `(c) priority isolation: ${first.backlog} low queued, then ${first.critical} critical at ${first.criticalPerSecond}/s, in each layout`,
       formatTable(
         [
+          'layout',
           'critical e2e p50/p99 ms',
           'low e2e p50/p99 ms',
           'low drain/s',
@@ -161,27 +185,28 @@ export function summaryText(r: {
           'delivered',
           'busiest process',
         ],
-        [
-          [
-            pair(r.c.criticalLatencyMs),
-            pair(r.c.lowLatencyMs),
-            formatRate(r.c.lowDrainPerSecond),
-            r.c.lowDrainSeconds === null ? '–' : `${r.c.lowDrainSeconds} s`,
-            `${r.c.phase.deliveries.delivered}/${r.c.phase.deliveries.expected}${r.c.phase.complete ? '' : ' (incomplete)'}`,
-            top(r.c.phase.processes),
-          ],
-        ],
+        r.c.map((c) => [
+          c.layout,
+          pair(c.criticalLatencyMs),
+          pair(c.lowLatencyMs),
+          formatRate(c.lowDrainPerSecond),
+          c.lowDrainSeconds === null ? '–' : `${c.lowDrainSeconds} s`,
+          `${c.phase.deliveries.delivered}/${c.phase.deliveries.expected}${c.phase.complete ? '' : ' (incomplete)'}`,
+          top(c.phase.processes),
+        ]),
       ),
     );
+    const width = Math.max(...r.c.map((c) => c.layout.length)) + 1;
+    for (const c of r.c) {
+      const st = c.criticalStagesMs;
+      if (st)
+        out.push(
+          `critical stages p50/p99 ms, ${`${c.layout}:`.padEnd(width)} accepted → routed ${pair(st.toRouted)}, routed → sent ${pair(st.routedToSent)}`,
+        );
+    }
+    const cProcs = processTable(r.c.map((c) => c.phase));
+    if (cProcs) out.push('', '(c) processes, one column per layout', cProcs);
   }
-  if (r.c?.criticalStagesMs) {
-    const st = r.c.criticalStagesMs;
-    out.push(
-      `critical stages p50/p99 ms: accepted → routed ${pair(st.toRouted)}, routed → sent ${pair(st.routedToSent)}`,
-    );
-  }
-  const cProcs = r.c && processTable([r.c.phase]);
-  if (cProcs) out.push('', '(c) processes', cProcs);
   for (const e of r.errors) out.push('', `(${e.scenario}) FAILED: ${e.message}`);
   return out.join('\n');
 }

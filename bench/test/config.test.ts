@@ -12,6 +12,7 @@ describe('parseArgs', () => {
       connections: 32,
       batchSize: 1000,
       isolation: { backlog: 50_000, criticalPerSecond: 20, criticalSeconds: 10 },
+      isolationLayouts: ['single', 'split'],
     });
   });
 
@@ -32,6 +33,35 @@ describe('parseArgs', () => {
       users: 1000,
       quick: true,
       isolation: { backlog: 5000 },
+      isolationLayouts: ['single', 'split'],
+    });
+  });
+
+  it('reads --layouts, single before split whatever the order given', () => {
+    expect(parseArgs(['--layouts', 'split'])).toMatchObject({
+      ok: true,
+      settings: { isolationLayouts: ['split'] },
+    });
+    expect(parseArgs(['--layouts=Split, single,split'])).toMatchObject({
+      ok: true,
+      settings: { isolationLayouts: ['single', 'split'] },
+    });
+  });
+
+  it('refuses an unknown or empty layout', () => {
+    expect(parseArgs(['--layouts', 'single,double'])).toEqual({
+      ok: false,
+      help: false,
+      problems: ["--layouts takes a comma-separated list of single, split, got 'single,double'"],
+    });
+    expect(parseArgs(['--layouts='])).toEqual({
+      ok: false,
+      help: false,
+      problems: ["--layouts takes a comma-separated list of single, split, got ''"],
+    });
+    expect(parseArgs(['--layouts'])).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/--layouts/)],
     });
   });
 

@@ -1,5 +1,6 @@
-import { compare, formatTable, pair, processTable } from '../src/report';
+import { compare, formatTable, mergeOrder, pair, processTable, summaryText } from '../src/report';
 import type { PhaseResult } from '../src/phase';
+import type { IsolationResult } from '../src/scenarios/isolation';
 import type { RelayResult } from '../src/scenarios/relay';
 import type { ThroughputResult } from '../src/scenarios/throughput';
 import { summarize } from '../src/stats';
@@ -83,5 +84,79 @@ describe('processTable', () => {
     expect(lines[0]).toMatch(/process .* a1@0ms .* a2@0ms/);
     expect(lines[2]).toMatch(/^router\s+97% 1\.0s 120MB\s+50% 0\.5s 120MB$/);
     expect(processTable([])).toBeUndefined();
+  });
+});
+
+describe('mergeOrder', () => {
+  it("keeps every name once, a later list's new names after the name they follow", () => {
+    expect(
+      mergeOrder([
+        ['ingest', 'router', 'dlq', 'sandbox'],
+        ['ingest', 'router', 'router (critical)', 'dlq', 'sandbox'],
+      ]),
+    ).toEqual(['ingest', 'router', 'router (critical)', 'dlq', 'sandbox']);
+    expect(mergeOrder([['b'], ['a', 'b', 'c']])).toEqual(['a', 'b', 'c']);
+    expect(mergeOrder([])).toEqual([]);
+  });
+});
+
+describe('summaryText, scenario (c)', () => {
+  const isolation = (layout: 'single' | 'split', criticalP99: number, extra: string[]): IsolationResult => {
+    const p = phase(`c·${layout}`, 0, 100, 80);
+    return {
+      layout,
+      backlog: 5000,
+      critical: 50,
+      criticalPerSecond: 10,
+      backlogProducedPerSecond: 20_000,
+      criticalLatencyMs: summarize([10, criticalP99]),
+      lowLatencyMs: summarize([1000, 4000]),
+      lowDrainPerSecond: 1500,
+      lowDrainSeconds: 3.3,
+      criticalStagesMs: { toRouted: summarize([4]), routedToSent: summarize([6]) },
+      phase: {
+        ...p,
+        processes: [
+          ...(p.processes ?? []).slice(0, 1),
+          ...extra.map((name, i) => ({
+            name,
+            pid: 10 + i,
+            cpuSeconds: 0.2,
+            cpuPercent: 5,
+            peakRssMb: 80,
+            samples: 3,
+          })),
+          ...(p.processes ?? []).slice(1),
+        ],
+      },
+    };
+  };
+
+  it('has a row per layout, the critical stages of each, and a process column per layout', () => {
+    const text = summaryText({
+      c: [isolation('single', 900, []), isolation('split', 40, ['router (critical)'])],
+      errors: [{ scenario: 'c·other', message: 'boom' }],
+    });
+    const lines = text.split('\n');
+    expect(lines).toContain(
+      '(c) priority isolation: 5000 low queued, then 50 critical at 10/s, in each layout',
+    );
+    expect(text).toMatch(/^layout\s+critical e2e p50\/p99 ms/m);
+    expect(text).toMatch(/^single\s+10\.0 \/ 900\s+1000 \/ 4000\s+1\.5k\/s\s+3\.3 s\s+10\/10\s+router 80%$/m);
+    expect(text).toMatch(/^split\s+10\.0 \/ 40\.0\s/m);
+    expect(lines.filter((l) => l.startsWith('critical stages'))).toEqual([
+      'critical stages p50/p99 ms, single: accepted → routed 4.0 / 4.0, routed → sent 6.0 / 6.0',
+      'critical stages p50/p99 ms, split:  accepted → routed 4.0 / 4.0, routed → sent 6.0 / 6.0',
+    ]);
+    const procs = lines.slice(lines.indexOf('(c) processes, one column per layout') + 1);
+    expect(procs[0]).toMatch(/process .* c·single@0ms .* c·split@0ms$/);
+    expect(procs[2]).toMatch(/^router\s+80% 0\.8s 120MB\s+80% 0\.8s 120MB$/);
+    expect(procs[3]).toMatch(/^router \(critical\)\s+–\s+5% 0\.2s 80MB$/);
+    expect(procs[4]).toMatch(/^ingest\s/);
+    expect(text).toMatch(/\(c·other\) FAILED: boom$/);
+  });
+
+  it('leaves (c) out when no layout ran', () => {
+    expect(summaryText({ c: [], errors: [] })).toBe('');
   });
 });

@@ -10,10 +10,13 @@ import { ratePerSecond } from '../stats';
 import { summarize } from '../stats';
 import type { LatencySummary } from '../stats';
 import { startHerald } from '../stack/herald';
+import type { StackLayout } from '../stack/herald';
 import { makeUsers, phaseTag, planNotifications } from '../workload';
 import { stopStack } from './throughput';
 
 export interface IsolationResult {
+  /** How the services ran: `single` (one process each) or `split` (a replica for critical alone). */
+  layout: StackLayout;
   backlog: number;
   critical: number;
   criticalPerSecond: number;
@@ -48,14 +51,34 @@ async function criticalStages(pool: Pool): Promise<IsolationResult['criticalStag
   return rows.length === 0 ? null : { toRouted: summarize(toRouted), routedToSent: summarize(routedToSent) };
 }
 
+/** Short and safe: it goes into topic prefixes, database names and the log folder. */
+const STACK_LABELS: Record<StackLayout, string> = { single: 'c', split: 'cs' };
+
+/** The phase's name, and the scenario's name in errors: `c·single`, `c·split`. */
+export function isolationName(layout: StackLayout): string {
+  return `c·${layout}`;
+}
+
 /**
  * Scenario (c): a backlog of `low` notifications is produced first, then `critical` ones trickle
  * in while it drains; a lane that waited behind the backlog would show in the critical latency.
+ * `layout` says how the services run: one process each, or the laned ones split in two replicas.
  */
-export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> {
+export async function runIsolation(ctx: BenchContext, layout: StackLayout): Promise<IsolationResult> {
   const { isolation } = ctx.settings;
-  ctx.print(`(c) starting Herald on a prefix and database of its own`);
-  const stack = await startHerald({ label: 'c', root: ctx.root, env: ctx.env, logDir: ctx.logDir });
+  const name = isolationName(layout);
+  ctx.print(
+    layout === 'split'
+      ? `(${name}) starting Herald, router and dispatchers split (a replica for critical alone), on a prefix and database of its own`
+      : `(${name}) starting Herald, one process per service, on a prefix and database of its own`,
+  );
+  const stack = await startHerald({
+    label: STACK_LABELS[layout],
+    root: ctx.root,
+    env: ctx.env,
+    logDir: ctx.logDir,
+    layout,
+  });
   const unregister = ctx.onInterrupt(() => stack.stop());
   const producer = createProducer(stack.kafka);
   try {
@@ -78,7 +101,7 @@ export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> 
     });
     let backlogProducedPerSecond: number | null = null;
     const phase = await runPhase({
-      name: 'c',
+      name,
       description: `${isolation.backlog} low queued first, then ${isolation.criticalPerSecond}/s critical for ${isolation.criticalSeconds} s`,
       tag,
       planned: [...low, ...critical],
@@ -127,6 +150,7 @@ export async function runIsolation(ctx: BenchContext): Promise<IsolationResult> 
     const criticalStagesMs = await criticalStages(stack.pool).catch(() => null);
     const lowLane = lane.low;
     return {
+      layout,
       backlog: low.length,
       critical: critical.length,
       criticalPerSecond: isolation.criticalPerSecond,

@@ -15,7 +15,7 @@ import {
   topicSpecs,
 } from '@herald/shared';
 import type { Kafka, Logger, TopicNames } from '@herald/shared';
-import type { BenchEnv } from '../config';
+import type { BenchEnv, Layout } from '../config';
 import { spawnNode, stopChild, waitFor } from './processes';
 import type { Child } from './processes';
 import { startSandbox } from './sandbox';
@@ -30,6 +30,16 @@ export const SERVICES = [
   'dlq',
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
+
+/** Services that consume priority lanes, and so can leave critical to a replica of its own. */
+const LANED: readonly ServiceName[] = ['router', 'dispatcher-email', 'dispatcher-sms', 'dispatcher-push'];
+
+/**
+ * `single`: one process per service, every lane in it. `split`: the laned services run twice, a
+ * replica for `critical` alone and one for the other lanes (CONSUMER_LANES), as an operator who
+ * wants critical untouched by backlogs would deploy them.
+ */
+export type StackLayout = Layout;
 
 export const silentLog: Logger = pino({ level: 'silent' });
 
@@ -103,6 +113,7 @@ export async function startHerald(opts: {
   root: string;
   env: BenchEnv;
   logDir: string;
+  layout?: StackLayout;
 }): Promise<HeraldStack> {
   for (const s of SERVICES) {
     if (!existsSync(path.join(opts.root, 'services', s, 'dist', 'main.js')))
@@ -146,17 +157,26 @@ export async function startHerald(opts: {
     ...env.serviceEnv,
   };
 
-  const procs = new Map<ServiceName, Child & { port: number }>();
-  for (const name of SERVICES) {
+  type Instance = { name: string; service: ServiceName; lanes?: string };
+  const instances = SERVICES.flatMap((service): Instance[] =>
+    opts.layout === 'split' && LANED.includes(service)
+      ? [
+          { name: service, service, lanes: 'high,normal,low' },
+          { name: `${service} (critical)`, service, lanes: 'critical' },
+        ]
+      : [{ name: service, service }],
+  );
+  const procs = new Map<string, Child & { port: number }>();
+  for (const { name, service, lanes } of instances) {
     const port = await freePort();
-    const child = spawnNode(name, path.join(opts.root, 'services', name, 'dist', 'main.js'), {
-      env: { ...common, HTTP_PORT: String(port) },
+    const child = spawnNode(name, path.join(opts.root, 'services', service, 'dist', 'main.js'), {
+      env: { ...common, HTTP_PORT: String(port), ...(lanes ? { CONSUMER_LANES: lanes } : {}) },
       // Written when the service exits (the stack stops it with SIGTERM): open in Chrome's DevTools.
       ...(env.cpuProfile
         ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(logDir, 'profiles')}`] }
         : {}),
       cwd: opts.root,
-      logFile: path.join(logDir, `${name}.log`),
+      logFile: path.join(logDir, `${name.replace(/ \((\w+)\)$/, '-$1')}.log`),
     });
     procs.set(name, { ...child, port });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRIORITIES } from './domain/types';
 
 /**
  * Parses the environment once, at start. Every problem is listed in one error so an operator fixes
@@ -40,6 +41,20 @@ export const env = {
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port[,host:port...]'))),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /**
+   * The priority lanes a consuming service works on: all by default. A replica given only
+   * `critical` (and one given the rest) keeps critical work off a process busy with a backlog.
+   */
+  lanes: () =>
+    z
+      .string()
+      .default(PRIORITIES.join(','))
+      .transform((s) => [...new Set(s.split(',').map((p) => p.trim().toUpperCase()))])
+      .pipe(
+        z
+          .array(z.enum(PRIORITIES, { error: `expected a list of ${PRIORITIES.join(', ').toLowerCase()}` }))
+          .min(1),
+      ),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])

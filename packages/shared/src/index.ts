@@ -11,7 +11,7 @@ export * from './provision';
 export * from './kafka/client';
 export * from './kafka/codec';
 export * from './kafka/consumer';
-export { yielder } from './kafka/engine/backoff';
+export { yieldTurn } from './kafka/engine/turns';
 export * from './kafka/headers';
 export * from './kafka/provision';
 export * from './kafka/publisher';

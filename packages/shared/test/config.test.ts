@@ -44,3 +44,29 @@ describe('parseConfig', () => {
     expect(() => parseConfig(schema, { ...good, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 });
+
+describe('env.lanes (CONSUMER_LANES)', () => {
+  const lanes = z.object({ CONSUMER_LANES: env.lanes() });
+
+  it('is every lane by default, highest first', () => {
+    expect(parseConfig(lanes, {}).CONSUMER_LANES).toEqual(['CRITICAL', 'HIGH', 'NORMAL', 'LOW']);
+  });
+
+  it('takes a list in any case, with spaces, once each', () => {
+    expect(parseConfig(lanes, { CONSUMER_LANES: ' critical, Critical ' }).CONSUMER_LANES).toEqual([
+      'CRITICAL',
+    ]);
+    expect(parseConfig(lanes, { CONSUMER_LANES: 'low,high,normal' }).CONSUMER_LANES).toEqual([
+      'LOW',
+      'HIGH',
+      'NORMAL',
+    ]);
+  });
+
+  it('refuses an unknown lane, naming the ones it knows', () => {
+    expect(() => parseConfig(lanes, { CONSUMER_LANES: 'critical,urgent' })).toThrow(
+      /CONSUMER_LANES: expected a list of critical, high, normal, low/,
+    );
+    expect(() => parseConfig(lanes, { CONSUMER_LANES: '' })).toThrow(/CONSUMER_LANES/);
+  });
+});

@@ -6,6 +6,8 @@ const schema = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** Provider calls in flight at once, across every lane. */
   DISPATCH_CONCURRENCY: env.positiveInt(200),
+  /** The priority lanes this replica sends (docs/architecture.md: a replica for critical alone). */
+  CONSUMER_LANES: env.lanes(),
   /** A delivery claim's lease: longer than the provider timeout, so a send in flight keeps it. */
   DISPATCH_CLAIM_LEASE_MS: env.positiveInt(30_000),
   SENDGRID_API_KEY: z.string().min(1),

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     http: { port: config.HTTP_PORT, host: config.HTTP_HOST },
     concurrency: config.DISPATCH_CONCURRENCY,
     claimLeaseMs: config.DISPATCH_CLAIM_LEASE_MS,
+    lanes: config.CONSUMER_LANES,
   });
 }
 

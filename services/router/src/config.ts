@@ -6,6 +6,8 @@ const schema = z.object({
   HTTP_HOST: z.string().default('0.0.0.0'),
   /** Records decided at once, across every lane. */
   ROUTER_CONCURRENCY: env.positiveInt(64),
+  /** The priority lanes this replica routes (docs/architecture.md: a replica for critical alone). */
+  CONSUMER_LANES: env.lanes(),
   TEMPLATE_CACHE_SECONDS: env.positiveInt(30),
   /** How stale a user's addresses and devices may be when read (see adapters/users.ts). */
   USER_CACHE_SECONDS: env.positiveInt(5),

@@ -1,4 +1,4 @@
-import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent, yielder } from '@herald/shared';
+import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent, yieldTurn } from '@herald/shared';
 import type {
   ChannelMessage,
   Codec,
@@ -54,9 +54,8 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
   return {
     async prepare(records) {
       const requests: Prepared['requests'] = new Map();
-      const pause = yielder();
       for (const record of records) {
-        await pause();
+        await yieldTurn(record.lane);
         try {
           requests.set(record, await check(deps.codec, record));
         } catch (e) {

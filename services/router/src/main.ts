@@ -1,9 +1,9 @@
 import {
-  PRIORITIES,
   buildOpsServer,
   createRuntime,
   exitOnStartFailure,
   installShutdown,
+  laneGroups,
   metricsFor,
   startConsumers,
 } from '@herald/shared';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   // One consumer group per lane: a backlog on `low` never delays `critical` (DESIGN.md §2.3).
   const consumers = await startConsumers({
     kafka: rt.kafka,
-    groups: PRIORITIES.map((p) => ({
+    groups: laneGroups(config.CONSUMER_LANES, (p) => ({
       groupId: rt.topics.group(`herald-router.${p.toLowerCase()}`),
       topics: [rt.topics.priority(p)],
     })),

@@ -7,6 +7,7 @@ import { deliveryKey } from '../domain/delivery-key';
 import type { Codec } from '../kafka/codec';
 import type { InboundRecord, Outcome, RecordProcessor } from '../kafka/consumer';
 import { dlqRecord } from '../kafka/dead-letter';
+import { yieldTurn } from '../kafka/engine/turns';
 import { stableEventId, statusEvent } from '../kafka/publisher';
 import type { OutboundRecord } from '../kafka/publisher';
 import type { TopicNames } from '../kafka/topics';
@@ -78,6 +79,9 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         };
       }
 
+      // Claims answered by one Redis reply resume together: each send costs the SDK a millisecond
+      // of CPU, so a few hundred of them in one turn would hold up every socket of the process.
+      await yieldTurn(record.lane);
       const stopTimer = metrics.duration.startTimer(labels);
       let providerMessageId: string;
       try {

@@ -1,7 +1,7 @@
 import type { Channel } from '../domain/types';
 import type { ChannelSender } from '../domain/sender';
-import { PRIORITIES } from '../domain/types';
-import { startConsumers } from '../kafka/consumer';
+import type { Priority } from '../domain/types';
+import { laneGroups, startConsumers } from '../kafka/consumer';
 import { metricsFor } from '../metrics';
 import { buildOpsServer, installShutdown } from '../runtime';
 import type { Runtime } from '../runtime';
@@ -16,6 +16,8 @@ export interface DispatcherOptions {
   concurrency: number;
   /** How long a delivery claim lasts: longer than a send can take (the provider timeout). */
   claimLeaseMs: number;
+  /** The priority lanes this replica sends (`CONSUMER_LANES`). */
+  lanes: readonly Priority[];
 }
 
 /**
@@ -42,7 +44,7 @@ export async function startDispatcher(rt: Runtime<{ redis: true }>, opts: Dispat
 
   const consumers = await startConsumers({
     kafka: rt.kafka,
-    groups: PRIORITIES.map((p) => ({
+    groups: laneGroups(opts.lanes, (p) => ({
       groupId: rt.topics.group(`herald-dispatcher-${channel}.${p.toLowerCase()}`),
       topics: [rt.topics.channel(opts.channel, p)],
     })),

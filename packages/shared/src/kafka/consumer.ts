@@ -1,4 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import { PRIORITIES } from '../domain/types';
+import type { Priority } from '../domain/types';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../ops-server';
 import type { TopicNames } from './topics';
@@ -16,6 +18,19 @@ export type { InboundRecord, Outcome, RecordProcessor } from './engine/processor
 export interface ConsumerGroupSpec {
   groupId: string;
   topics: string[];
+  /** Its lane (0 = critical); by default its position in `groups`. */
+  lane?: number;
+}
+
+/**
+ * One consumer group per priority lane this replica works on (`CONSUMER_LANES`), each with its
+ * lane: a replica may leave some lanes to others (DESIGN.md §2.3).
+ */
+export function laneGroups(
+  lanes: readonly Priority[],
+  spec: (priority: Priority) => { groupId: string; topics: string[] },
+): ConsumerGroupSpec[] {
+  return PRIORITIES.flatMap((p, lane) => (lanes.includes(p) ? [{ ...spec(p), lane }] : []));
 }
 
 export interface ConsumerOptions {
@@ -54,7 +69,7 @@ export function trackConsumer(
 
 export interface EngineOptions<C> {
   kafka: Kafka;
-  /** One consumer group per lane, highest lane first (index 0 = critical). */
+  /** One consumer group per lane, highest lane first (index 0 = critical, unless a spec says). */
   groups: ConsumerGroupSpec[];
   processor: RecordProcessor<C>;
   publisher: Publisher;
@@ -93,10 +108,12 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
   );
   const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
   const waits = createWaits(log);
+  const lanes = opts.groups.map((spec, index) => spec.lane ?? index);
   const deps = {
     processor: opts.processor,
     publisher: opts.publisher,
-    slots: prioritySlots(opts.concurrency),
+    // Slots kept back for critical only where this replica works on critical.
+    slots: prioritySlots(opts.concurrency, lanes.includes(0) ? undefined : 0),
     waits,
     orderByKey: opts.orderByKey,
     lastResort: parkedRecord(opts.topics),
@@ -105,9 +122,10 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     drainMs: opts.drainMs ?? 10_000,
     tickMs: 500,
   };
-  for (const [lane, consumer] of consumers.entries()) {
-    const spec = opts.groups[lane];
-    if (!spec) continue;
+  for (const [index, consumer] of consumers.entries()) {
+    const spec = opts.groups[index];
+    const lane = lanes[index];
+    if (!spec || lane === undefined) continue;
     await consumer.connect();
     // A new group starts at the beginning so records produced before it first joined are not skipped.
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });

@@ -3,12 +3,14 @@ import {
   createProducer,
   createPublisher,
   createRegistry,
+  laneGroups,
   metricsFor,
   startConsumers,
 } from '@herald/shared';
 import type {
   Admin,
   InboundRecord,
+  ConsumerGroupSpec,
   ManagedPublisher,
   OutboundRecord,
   Publisher,
@@ -64,10 +66,16 @@ async function produceInputs(n: number, label: string): Promise<void> {
   for (let i = 0; i < records.length; i += 500) await publisher.publish(records.slice(i, i + 500));
 }
 
-function start(groupId: string, processor: RecordProcessor, via: Publisher = publisher, concurrency = 50) {
+function start(
+  groupId: string,
+  processor: RecordProcessor,
+  via: Publisher = publisher,
+  concurrency = 50,
+  groups: ConsumerGroupSpec[] = [{ groupId, topics: [topics.priority('NORMAL')] }],
+) {
   return startConsumers({
     kafka,
-    groups: [{ groupId, topics: [topics.priority('NORMAL')] }],
+    groups,
     processor,
     publisher: via,
     topics,
@@ -159,6 +167,26 @@ describe('the consumption engine on real Kafka', () => {
     const end = await inputEnd();
     await waitFor('every input committed', async () => (await committed(groupId)) === end, 30_000);
     expect(end - before).toBe(300);
+  });
+
+  it('works only on the lanes a replica is given (CONSUMER_LANES), and tells the processor the lane', async () => {
+    await produceInputs(40, 'lanes');
+    const groupsFor = (lanes: Parameters<typeof laneGroups>[0]) =>
+      laneGroups(lanes, (p) => ({
+        groupId: topics.group(`engine-lanes.${p.toLowerCase()}`),
+        topics: [topics.priority(p)],
+      }));
+    const seen = { critical: [] as (number | undefined)[], rest: [] as (number | undefined)[] };
+    const noting = (into: (number | undefined)[]) =>
+      relay((r) => {
+        into.push(r.lane);
+        return Promise.resolve();
+      });
+    running.push(await start('', noting(seen.critical), publisher, 10, groupsFor(['CRITICAL'])));
+    running.push(await start('', noting(seen.rest), publisher, 10, groupsFor(['HIGH', 'NORMAL', 'LOW'])));
+    await waitFor('the normal lane consumed', () => seen.rest.length >= 40, 60_000);
+    expect(new Set(seen.rest)).toEqual(new Set([2]));
+    expect(seen.critical).toEqual([]);
   });
 
   it('loses nothing when a second consumer joins mid-batch (a rebalance while records are in flight)', async () => {

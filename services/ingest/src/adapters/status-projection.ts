@@ -5,7 +5,7 @@ import {
   classifyError,
   dlqRecord,
   startConsumers,
-  yielder,
+  yieldTurn,
 } from '@herald/shared';
 import { writeEvents } from './status-store';
 import type {
@@ -71,9 +71,8 @@ export function createProjectionProcessor(deps: ProjectionDeps): RecordProcessor
   const store = async (records: InboundRecord[]): Promise<Projected> => {
     const result: Projected = new Map();
     const events = new Map<StatusEvent, InboundRecord>();
-    const pause = yielder();
     for (const record of records) {
-      await pause();
+      await yieldTurn(record.lane);
       try {
         events.set(await decodeEvent(deps.codec, record), record);
       } catch (e) {

@@ -30,15 +30,3 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
-
-/**
- * Returns a function to await between items of a long loop of CPU work (decoding a fetched batch):
- * every `every` calls it lets the event loop run I/O callbacks, so a critical record's reply is not
- * stuck behind a thousand decodes that never leave the microtask queue.
- */
-export function yielder(every = 50): () => Promise<void> {
-  let n = 0;
-  return async () => {
-    if (++n % every === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  };
-}

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger';
 import type { OutboundRecord, Publisher } from '../publisher';
 import { sleep, waitDelay } from './backoff';
 import { OffsetTracker } from './offsets';
+import { yieldTurn } from './turns';
 import type { InboundRecord, Outcome, RecordProcessor } from './processor';
 import type { Slots } from './slots';
 import type { Waits } from './waits';
@@ -40,6 +41,7 @@ const REJOIN = new Set([
 function toInbound(
   topic: string,
   partition: number,
+  lane: number,
   m: EachBatchPayload['batch']['messages'][number],
 ): InboundRecord {
   return {
@@ -50,6 +52,7 @@ function toInbound(
     value: m.value,
     headers: m.headers ?? {},
     timestamp: m.timestamp,
+    lane,
   };
 }
 
@@ -66,7 +69,7 @@ export async function runBatch<C>(
   deps: BatchDeps<C>,
 ): Promise<void> {
   const { batch } = payload;
-  const records = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m));
+  const records = batch.messages.map((m) => toInbound(batch.topic, batch.partition, lane, m));
   if (records.length === 0) return;
   const tracker = new OffsetTracker(records.map((r) => r.offset));
   const abort = new AbortController();
@@ -103,7 +106,7 @@ export async function runBatch<C>(
   };
 
   const work = async () => {
-    const context = await prepare(records, abort.signal, deps);
+    const context = await prepare(records, lane, abort.signal, deps);
     const chains = new Map<string, Promise<boolean>>();
     const tasks = records.map((record, index) => {
       const run = async (): Promise<boolean> => {
@@ -150,16 +153,27 @@ async function drain(work: Promise<unknown>, signal: AbortSignal, drainMs: numbe
   }
 }
 
+/**
+ * Runs the processor's per-batch preparation in a slot of the batch's lane, so lane priority holds
+ * for it too: a low batch's decoding and queries do not start while a critical record is in hand.
+ */
 async function prepare<C>(
   records: InboundRecord[],
+  lane: number,
   signal: AbortSignal,
   deps: BatchDeps<C>,
 ): Promise<C | undefined> {
   const { processor } = deps;
   if (!processor.prepare) return undefined;
   const result = await deps.waits.retry(signal, async () => {
-    const context = await processor.prepare?.(records);
-    return context;
+    const release = await deps.slots.acquire(lane, signal);
+    if (!release) throw new Stopped();
+    try {
+      await yieldTurn(lane);
+      return await processor.prepare?.(records);
+    } finally {
+      release();
+    }
   });
   if (result.kind === 'ok') return result.value;
   // Not a dependency: each record's own handling will meet (and place) the problem.
@@ -183,6 +197,9 @@ async function handleRecord<C>(
     const release = await deps.slots.acquire(lane, signal);
     if (!release) throw new Stopped();
     try {
+      // A freed slot starts the next record in the same turn of the event loop: without this, a
+      // fetched batch that needs no I/O would run to its end before any socket is read.
+      await yieldTurn(lane);
       return await deps.processor.handle(record, context);
     } finally {
       release();
@@ -251,6 +268,8 @@ async function produce<C>(
     (err) => ({ records: [safeLastResort(record, err, deps, false)] }),
   ];
   let current = outcome;
+  // Encoding the records is CPU work too.
+  await yieldTurn(lane);
   for (let refusals = 1; ; refusals++) {
     const result = await deps.waits.retry(signal, () => deps.publisher.publish(current.records, { lane }));
     if (result.kind === 'aborted') return false;

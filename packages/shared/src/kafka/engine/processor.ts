@@ -10,6 +10,8 @@ export interface InboundRecord {
   value: Buffer | null;
   headers: IHeaders;
   timestamp: string;
+  /** The lane (0 = critical) of the consumer that fetched it; absent outside the engine. */
+  lane?: number;
 }
 
 /** What a handler decided for one record: the records to produce, and what to do once they are. */

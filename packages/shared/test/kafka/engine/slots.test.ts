@@ -57,6 +57,13 @@ describe('prioritySlots', () => {
     expect(slots.inUse).toBe(0);
   });
 
+  it('keeps nothing back with a reserve of 0 (a replica that works on no critical lane)', async () => {
+    const slots = prioritySlots(3, 0);
+    const all = await Promise.all([slots.acquire(3), slots.acquire(3), slots.acquire(2)]);
+    expect(slots.inUse).toBe(3);
+    for (const r of all) r?.();
+  });
+
   it('gives up a wait when its signal aborts, and releasing twice frees one slot', async () => {
     const slots = prioritySlots(1);
     const first = await slots.acquire(0);
