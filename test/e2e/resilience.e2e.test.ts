@@ -175,6 +175,27 @@ function watchReadiness(names: ServiceName[]) {
   };
 }
 
+/**
+ * The members of the groups that wait for Postgres (the router's lanes, the projection, the dlq).
+ * A consumer that crashed or was dropped for a missed heartbeat rejoins as a new member, so the
+ * same members before and after an outage mean no rebalance happened in between.
+ */
+async function postgresGroupMembers(): Promise<Record<string, string[]>> {
+  const groups = [
+    ...PRIORITIES.map((p) => `herald-router.${p.toLowerCase()}`),
+    'herald-ingest-status',
+    'herald-dlq',
+  ].map((g) => `${stack.prefix}${g}`);
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { groups: described } = await admin.describeGroups(groups);
+    return Object.fromEntries(described.map((g) => [g.groupId, g.members.map((m) => m.memberId).sort()]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Produces requests straight to their priority topics, as any Kafka producer may (no ingest, no auth). */
 async function produce(requests: NotificationRequest[]): Promise<void> {
   const codec = createCodec(testEnv.registryUrl);
@@ -266,6 +287,8 @@ it('keeps every process up through a Postgres restart, and loses nothing', async
   });
   late.forEach((r, j) => expected.set(r.id, kindOf(half + j)));
 
+  const membersBefore = await postgresGroupMembers();
+  expect(Object.values(membersBefore).every((m) => m.length === 1)).toBe(true);
   const watcher = watchReadiness(['ingest', 'router', 'dlq']);
   const startedAt = Date.now();
   const [cut] = await Promise.all([stack.postgresOutage(15_000), produce(late)]).finally(() =>
@@ -291,6 +314,8 @@ it('keeps every process up through a Postgres restart, and loses nothing', async
   );
   await allSentInProjection(expected, 60_000);
   const recoveredMs = Date.now() - endedAt;
+  // Waited out in place: no consumer crashed, none rejoined, no lane of any replica rebalanced.
+  expect(await postgresGroupMembers()).toEqual(membersBefore);
 
   const ids = [...expected.keys()];
   const statuses = await channelStatuses(ids);
@@ -306,7 +331,7 @@ it('keeps every process up through a Postgres restart, and loses nothing', async
   console.log(
     `Postgres outage of ${outageMs} ms (${cut.terminated} backends terminated, ${cut.reset} connections reset): ` +
       `${expected.size} notifications sent, not ready during it: ${[...notReady].join(', ') || 'none'}, ` +
-      `ready again after it (ms): ${readyAfter.join(', ')}; all sent ${recoveredMs} ms after it; no process exited`,
+      `ready again after it (ms): ${readyAfter.join(', ')}; all sent ${recoveredMs} ms after it; no process exited, no group rebalanced`,
   );
   expect(exited()).toEqual([]);
 }, 120_000);

@@ -91,9 +91,11 @@ function kafkaRetriable(err: KafkaJSLike): boolean {
 /**
  * Postgres SQLSTATEs that mean "the server cannot serve us right now", not "this query is wrong":
  * connection exceptions (08), insufficient resources (53, e.g. too many connections), operator
- * intervention (57P01-57P05: shutdown, restart, starting up) and read-only after a failover (25006).
+ * intervention (57P01-57P05: shutdown, restart, starting up), read-only after a failover (25006),
+ * and a transaction rolled back for a serialization failure or a deadlock (40001, 40P01), which
+ * succeeds when tried again: none of these may park a record as bad data.
  */
-const PG_UNAVAILABLE = /^(08...|53...|57P0[1-5]|25006)$/;
+const PG_UNAVAILABLE = /^(08...|53...|57P0[1-5]|25006|40001|40P01)$/;
 /** Redis replies of a server that is loading, failing over or read-only. */
 const REDIS_UNAVAILABLE = /^(READONLY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 const CONNECTION_MESSAGES =

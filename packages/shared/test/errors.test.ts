@@ -32,6 +32,8 @@ describe('error catalog', () => {
       ['sorry, too many clients already', { code: '53300' }],
       ['cannot execute INSERT in a read-only transaction', { code: '25006' }],
       ['connection failure', { code: '08006' }],
+      ['deadlock detected', { code: '40P01' }],
+      ['could not serialize access due to concurrent update', { code: '40001' }],
       ['Client has encountered a connection error and is not queryable', {}],
       ['LOADING Redis is loading the dataset in memory', { name: 'ReplyError' }],
       ['READONLY You cannot write against a read only replica.', { name: 'ReplyError' }],
