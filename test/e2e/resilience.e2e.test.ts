@@ -8,7 +8,7 @@ import {
   readDeliveryValue,
 } from '@herald/shared';
 import type { NotificationRequest, Redis } from '@herald/shared';
-import { startStack, testEnv, testKafka, waitFor } from '@herald/test-support';
+import { SERVICES, startStack, testEnv, testKafka, waitFor } from '@herald/test-support';
 import type { ServiceName, Stack } from '@herald/test-support';
 
 /**
@@ -28,14 +28,6 @@ afterAll(async () => {
   if (stack) await stack.stop();
 });
 
-const SERVICES: ServiceName[] = [
-  'ingest',
-  'router',
-  'dispatcher-email',
-  'dispatcher-sms',
-  'dispatcher-push',
-  'dlq',
-];
 type Lower = 'email' | 'sms' | 'push';
 
 /** Waits until the projection has a `SENT` event for every (notification, channel) expected. */

@@ -12,7 +12,8 @@ import { freePort, listenOnLoopback } from './senders';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-const SERVICES = [
+/** The six services, in start order. */
+export const SERVICES = [
   'ingest',
   'router',
   'dispatcher-email',

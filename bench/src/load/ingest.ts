@@ -27,6 +27,27 @@ export function batchIds(body: unknown, size: number): (string | undefined)[] | 
   return null;
 }
 
+/** What a load through ingest did, from its counters and request latencies, ended now. */
+function stats(
+  ctx: LoadContext,
+  failures: Record<string, number>,
+  startedAt: number,
+  latencies: number[],
+): LoadStats {
+  const endedAt = Date.now();
+  return {
+    accepted: ctx.counters.accepted,
+    failed: ctx.counters.failed,
+    failures,
+    startedAt,
+    endedAt,
+    acceptedPerSecond: ratePerSecond(ctx.counters.accepted, endedAt - startedAt),
+    requests: latencies.length,
+    requestsPerSecond: ratePerSecond(latencies.length, endedAt - startedAt),
+    requestLatencyMs: summarize(latencies),
+  };
+}
+
 function tally(failures: Record<string, number>, status: number | string): void {
   failures[String(status)] = (failures[String(status)] ?? 0) + 1;
 }
@@ -67,18 +88,7 @@ export async function postSingle(
   } finally {
     client.close();
   }
-  const endedAt = Date.now();
-  return {
-    accepted: ctx.counters.accepted,
-    failed: ctx.counters.failed,
-    failures,
-    startedAt,
-    endedAt,
-    acceptedPerSecond: ratePerSecond(ctx.counters.accepted, endedAt - startedAt),
-    requests: latencies.length,
-    requestsPerSecond: ratePerSecond(latencies.length, endedAt - startedAt),
-    requestLatencyMs: summarize(latencies),
-  };
+  return stats(ctx, failures, startedAt, latencies);
 }
 
 /**
@@ -140,17 +150,8 @@ export async function postBatches(
   } finally {
     client.close();
   }
-  const endedAt = Date.now();
   return {
-    accepted: ctx.counters.accepted,
-    failed: ctx.counters.failed,
-    failures,
-    startedAt,
-    endedAt,
-    acceptedPerSecond: ratePerSecond(ctx.counters.accepted, endedAt - startedAt),
-    requests: latencies.length,
-    requestsPerSecond: ratePerSecond(latencies.length, endedAt - startedAt),
-    requestLatencyMs: summarize(latencies),
+    ...stats(ctx, failures, startedAt, latencies),
     ...(missing ? { skipped: 'endpoint missing (POST /v1/notifications/batch answered 404)' } : {}),
   };
 }
