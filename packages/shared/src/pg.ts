@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { classifyError } from './errors';
 import type { ReadinessCheck } from './ops-server';
 
 export type Pool = pg.Pool;
@@ -47,4 +48,55 @@ export function pgReadiness(pool: pg.Pool): ReadinessCheck {
     name: 'postgres',
     check: async () => (await pool.query('select 1 as ok')).rows.length === 1,
   };
+}
+
+/**
+ * `($1, $2, …), ($n+1, …)` for a multi-row INSERT of `rows`, whose values are appended to
+ * `params`. Postgres takes at most 65,535 parameters per statement: keep rows × columns below it.
+ */
+export function valuesList(rows: readonly (readonly unknown[])[], params: unknown[]): string {
+  return rows
+    .map((row) => {
+      const first = params.length;
+      params.push(...row);
+      return `(${row.map((_, j) => `$${first + j + 1}`).join(', ')})`;
+    })
+    .join(', ');
+}
+
+/**
+ * Writes `items` in chunks of `size`, one statement (or transaction) per chunk. A chunk Postgres
+ * refuses for its data, not for an outage, is written again one item at a time, so one bad item
+ * cannot hold back the others: the items that still fail come back with the reason, for the
+ * caller to park. An outage (`wait` disposition) is thrown, to be waited out by the engine.
+ */
+export async function writeChunked<T>(
+  items: readonly T[],
+  size: number,
+  write: (chunk: T[]) => Promise<void>,
+): Promise<{ item: T; reason: string }[]> {
+  const refused: { item: T; reason: string }[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size);
+    try {
+      await write(chunk);
+    } catch (e) {
+      const err = classifyError(e);
+      if (err.disposition === 'wait') throw e;
+      if (chunk.length === 1) {
+        refused.push({ item: chunk[0] as T, reason: err.message });
+        continue;
+      }
+      for (const item of chunk) {
+        try {
+          await write([item]);
+        } catch (single) {
+          const err = classifyError(single);
+          if (err.disposition === 'wait') throw single;
+          refused.push({ item, reason: err.message });
+        }
+      }
+    }
+  }
+  return refused;
 }

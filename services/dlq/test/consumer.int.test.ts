@@ -158,62 +158,101 @@ describe('dlq handler on real Postgres and Kafka', () => {
     expect(rows).toEqual([{ reason: 'unknown', notification_id: null }]);
   });
 
-  it('still parks and closes the timeline when Postgres refuses the dead letter (no loop)', async () => {
-    const message: ChannelMessage = {
-      notificationId: randomUUID(),
-      userId: 'u',
-      category: 'c',
-      channel: 'EMAIL',
-      priority: 'LOW',
-      address: 'a@example.com',
-      subject: 's',
-      title: null,
-      body: 'b',
-      html: null,
-      data: '',
-      locale: null,
-      createdAt: Date.now(),
-      expiresAt: null,
-    };
-    const source = deps.topics.channel('EMAIL', 'LOW');
-    const refusing = createDlqProcessor({
+  it('stores a batch of dead letters in one insert; one that Postgres refuses is still parked, with the refusal', async () => {
+    const processor = createDlqProcessor({
       codec: deps.codec,
       topics: deps.topics,
-      deadLetters: {
-        park: () => Promise.reject(new Error('invalid byte sequence for encoding "UTF8": 0x00')),
-        list: () => Promise.resolve([]),
-      },
+      deadLetters: pgDeadLetters(deps.pool),
       clock: Date.now,
       log,
-      metrics: { parked: metricsFor.parked(createRegistry('dlq-test-refusing')) },
+      metrics: { parked: metricsFor.parked(createRegistry('dlq-test-batch')) },
     });
-    const collector = await collect(deps.kafka, [deps.topics.parked, deps.topics.status]);
-    try {
-      await processOnce(refusing, deps.publisher, {
+    const source = deps.topics.channel('EMAIL', 'LOW');
+    const base = Date.now() * 10;
+    const failed = async (offset: number, extra: Record<string, string> = {}) => {
+      const message: ChannelMessage = {
+        notificationId: randomUUID(),
+        userId: 'u',
+        category: 'c',
+        channel: 'EMAIL',
+        priority: 'LOW',
+        address: 'a@example.com',
+        subject: 's',
+        title: null,
+        body: 'b',
+        html: null,
+        data: '',
+        locale: null,
+        createdAt: Date.now(),
+        expiresAt: null,
+      };
+      const record: InboundRecord = {
         topic: deps.topics.dlq,
         partition: 2,
-        offset: '7',
+        offset: String(base + offset),
         key: Buffer.from('u'),
         value: await deps.codec.encode(source, message),
-        headers: failureHeaders(new HeraldError('provider_rejected', 'no'), {
-          sourceTopic: source,
-          previous: {},
-          now: Date.now(),
-        }),
+        headers: {
+          ...failureHeaders(new HeraldError('provider_rejected', 'no'), {
+            sourceTopic: source,
+            previous: {},
+            now: Date.now(),
+          }),
+          ...extra,
+        },
         timestamp: '0',
-      });
-      // The topics are shared with the tests above: look for this record's copy and event.
+      };
+      return { id: message.notificationId, record };
+    };
+    /** What the engine does with a fetched batch: prepare it once, then handle and produce each record. */
+    const processBatch = async (records: InboundRecord[]): Promise<void> => {
+      const context = await processor.prepare?.(records);
+      for (const record of records) {
+        const outcome = await processor.handle(record, context);
+        await deps.publisher.publish(outcome.records);
+      }
+    };
+    const stored = async (ids: string[]): Promise<string[]> =>
+      (
+        await deps.pool.query<{ id: string }>(
+          'SELECT notification_id AS id FROM dead_letters WHERE notification_id = ANY($1) ORDER BY source_offset',
+          [ids],
+        )
+      ).rows.map((r) => r.id);
+    const inserts = jest.spyOn(deps.pool, 'query');
+    const insertCount = (): number =>
+      inserts.mock.calls.filter(
+        ([sql]) => typeof sql === 'string' && sql.includes('INSERT INTO dead_letters'),
+      ).length;
+    const collector = await collect(deps.kafka, [deps.topics.parked, deps.topics.status]);
+    try {
+      const good = await Promise.all([0, 1, 2].map((i) => failed(i)));
+      await processBatch(good.map((g) => g.record));
+      expect(insertCount()).toBe(1);
+      expect(await stored(good.map((g) => g.id))).toEqual(good.map((g) => g.id));
+
+      // jsonb refuses a NUL character: Postgres rejects the letter for its data, not for an outage.
+      inserts.mockClear();
+      const mixed = [await failed(3), await failed(4, { note: 'a\u0000b' }), await failed(5)];
+      const refused = mixed[1]?.id ?? '';
+      await processBatch(mixed.map((m) => m.record));
+      expect(insertCount()).toBe(4); // the batch, then each letter on its own
+      expect(await stored(mixed.map((m) => m.id))).toEqual([mixed[0]?.id, mixed[2]?.id]);
+
+      // The refused letter is parked and closes its timeline all the same: nothing loops.
       const parked = await waitFor('the parked copy', () =>
         collector.records.find((r) => r.topic === deps.topics.parked && r.headers['not-stored']),
       );
-      expect(parked.headers['not-stored']).toMatch(/^unknown: invalid byte sequence/);
-      const event = await waitFor('the parked event', async () =>
-        (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).find(
-          (e) => e.notificationId === message.notificationId,
-        ),
-      );
-      expect(event.status).toBe('PARKED');
+      expect(parked.headers['not-stored']).toMatch(/unsupported Unicode escape sequence/);
+      const events = await waitFor('the parked events', async () => {
+        const all = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
+        const mine = all.filter((e) => [...good, ...mixed].some((m) => m.id === e.notificationId));
+        return mine.length === 6 ? mine : undefined;
+      });
+      expect(events.every((e) => e.status === 'PARKED')).toBe(true);
+      expect(events.some((e) => e.notificationId === refused)).toBe(true);
     } finally {
+      inserts.mockRestore();
       await collector.stop();
     }
   });

@@ -81,7 +81,7 @@ export function createProjectionProcessor(deps: ProjectionDeps): RecordProcessor
         result.set(record, err);
       }
     }
-    const refused = await writeEvents(deps.pool, [...events.keys()], () => Promise.resolve());
+    const refused = await writeEvents(deps.pool, [...events.keys()]);
     const refusedEvents = new Map(refused.map((r) => [r.event, r.reason]));
     for (const [event, record] of events) {
       const reason = refusedEvents.get(event);

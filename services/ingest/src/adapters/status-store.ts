@@ -1,4 +1,4 @@
-import { classifyError } from '@herald/shared';
+import { valuesList, writeChunked } from '@herald/shared';
 import type { Pool, StatusEvent } from '@herald/shared';
 
 interface Summary {
@@ -31,26 +31,25 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
     await client.query('BEGIN');
     if (notifications.size > 0) {
       const params: unknown[] = [];
-      const values = [...notifications].map(([id, s], i) => {
-        params.push(
+      const values = valuesList(
+        [...notifications].map(([id, s]) => [
           id,
           s.userId,
           s.category ?? null,
           s.priority ?? null,
           typeof s.createdAt === 'number' ? new Date(s.createdAt) : null,
-        );
-        const b = i * 5;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
-      });
+        ]),
+        params,
+      );
       await client.query(
-        `INSERT INTO notifications (id, user_id, category, priority, created_at) VALUES ${values.join(', ')}
+        `INSERT INTO notifications (id, user_id, category, priority, created_at) VALUES ${values}
          ON CONFLICT (id) DO NOTHING`,
         params,
       );
     }
     const params: unknown[] = [];
-    const values = events.map((e, i) => {
-      params.push(
+    const values = valuesList(
+      events.map((e) => [
         e.eventId,
         e.notificationId,
         e.status,
@@ -60,14 +59,13 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
         e.providerMessageId,
         e.reason,
         e.detail,
-      );
-      const b = i * 9;
-      return `(${Array.from({ length: 9 }, (_, j) => `$${b + j + 1}`).join(', ')})`;
-    });
+      ]),
+      params,
+    );
     await client.query(
       `INSERT INTO notification_events
          (event_id, notification_id, status, channel, at, service, provider_message_id, reason, detail)
-       VALUES ${values.join(', ')} ON CONFLICT (event_id) DO NOTHING`,
+       VALUES ${values} ON CONFLICT (event_id) DO NOTHING`,
       params,
     );
     await client.query('COMMIT');
@@ -84,33 +82,14 @@ async function writeChunk(pool: Pool, events: StatusEvent[]): Promise<void> {
 const CHUNK = 500;
 
 /**
- * Writes events in multi-row chunks. A chunk Postgres refuses for its data (not for an outage) is
- * written again one event at a time, so one bad event cannot hold back the others: the events
- * that still fail are returned, with the reason, for the caller to park.
+ * Writes events in multi-row chunks (one transaction each). A chunk Postgres refuses for its data
+ * is written again one event at a time: the events that still fail are returned, with the reason,
+ * for the caller to park.
  */
 export async function writeEvents(
   pool: Pool,
   events: StatusEvent[],
-  afterChunk: () => Promise<void>,
 ): Promise<{ event: StatusEvent; reason: string }[]> {
-  const rejected: { event: StatusEvent; reason: string }[] = [];
-  for (let i = 0; i < events.length; i += CHUNK) {
-    const chunk = events.slice(i, i + CHUNK);
-    try {
-      await writeChunk(pool, chunk);
-    } catch (e) {
-      if (classifyError(e).code === 'dependency_unavailable') throw e;
-      for (const event of chunk) {
-        try {
-          await writeChunk(pool, [event]);
-        } catch (single) {
-          const err = classifyError(single);
-          if (err.code === 'dependency_unavailable') throw single;
-          rejected.push({ event, reason: err.message });
-        }
-      }
-    }
-    await afterChunk();
-  }
-  return rejected;
+  const refused = await writeChunked(events, CHUNK, (chunk) => writeChunk(pool, chunk));
+  return refused.map(({ item, reason }) => ({ event: item, reason }));
 }
