@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseTiers } from './domain/delay';
 import { PRIORITIES } from './domain/types';
+import { DEFAULT_DELAY_TIERS } from './kafka/topics';
 
 /**
  * Parses the environment once, at start. Every problem is listed in one error so an operator fixes
@@ -55,6 +57,19 @@ export const env = {
           .array(z.enum(PRIORITIES, { error: `expected a list of ${PRIORITIES.join(', ').toLowerCase()}` }))
           .min(1),
       ),
+  /** The delay tiers (DESIGN.md §4), shortest first: provisioning, the router and the dlq must agree. */
+  delayTiers: () =>
+    z
+      .string()
+      .default(DEFAULT_DELAY_TIERS.join(','))
+      .transform((s, ctx) => {
+        try {
+          return parseTiers(s.split(',').map((t) => t.trim()));
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])
@@ -78,6 +93,8 @@ export const infraEnv = {
    * turn of the event loop). While a request is in flight, publishes queue for the next one anyway.
    */
   KAFKA_PUBLISH_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** The delay tiers, e.g. `1s,5s,30s,2m,10m,1h`: one topic each, `notify.delay.<tier>`. */
+  DELAY_TIERS: env.delayTiers(),
 };
 
 export const provisionConfigSchema = z.object({
@@ -86,5 +103,6 @@ export const provisionConfigSchema = z.object({
   DATABASE_URL: infraEnv.DATABASE_URL,
   LOG_LEVEL: infraEnv.LOG_LEVEL,
   TOPIC_PREFIX: infraEnv.TOPIC_PREFIX,
+  DELAY_TIERS: infraEnv.DELAY_TIERS,
   KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
 });

@@ -31,4 +31,5 @@ export * from './http/json-body';
 export * from './http/validate';
 export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export * from './kafka/dead-letter';
+export * from './kafka/delay';
 export * from './kafka/lag';

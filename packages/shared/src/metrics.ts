@@ -75,4 +75,40 @@ export const metricsFor = {
       labelNames: ['group', 'topic'] as const,
       registers: [r],
     }),
+  delayScheduled: (r: Registry) =>
+    new Counter({
+      name: 'herald_delay_scheduled_total',
+      help: 'Records handed to the delay engine, by tier entered and kind (retry, deferred)',
+      labelNames: ['tier', 'kind'] as const,
+      registers: [r],
+    }),
+  delayForwarded: (r: Registry) =>
+    new Counter({
+      name: 'herald_delay_forwarded_total',
+      help: 'Records leaving a delay tier, by tier and where to (target: released; tier: waits on)',
+      labelNames: ['tier', 'to'] as const,
+      registers: [r],
+    }),
+  delayReleaseLateness: (r: Registry) =>
+    new Histogram({
+      name: 'herald_delay_release_lateness_seconds',
+      help: 'Release accuracy: when a record was released to its target minus when it was due',
+      labelNames: ['tier'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 5, 10, 30, 60, 300],
+      registers: [r],
+    }),
+  delayWaiting: (r: Registry) =>
+    new Gauge({
+      name: 'herald_delay_waiting',
+      help: 'Records waiting in a delay tier (lag by design, kept out of herald_consumer_lag)',
+      labelNames: ['group', 'topic'] as const,
+      registers: [r],
+    }),
+  retryDecisions: (r: Registry) =>
+    new Counter({
+      name: 'herald_retry_decisions_total',
+      help: 'What the retry engine decided for a failed attempt (retry, park, expire), by channel',
+      labelNames: ['decision', 'channel'] as const,
+      registers: [r],
+    }),
 };

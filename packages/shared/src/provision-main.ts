@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     topicPrefix: config.TOPIC_PREFIX,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    delayTiers: config.DELAY_TIERS.map((t) => t.name),
     log,
   });
 }

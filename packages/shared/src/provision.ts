@@ -14,6 +14,8 @@ export interface ProvisionOptions {
   databaseUrl: string;
   topicPrefix: string;
   replicationFactor: number;
+  /** Tier names (`DELAY_TIERS`): one delay topic each. */
+  delayTiers?: readonly string[];
   log: Logger;
 }
 
@@ -43,7 +45,7 @@ export async function provision(opts: ProvisionOptions): Promise<void> {
   opts.log.info('migrations applied');
 
   const kafka = createKafka({ brokers: opts.brokers, clientId: 'herald-provision', log: opts.log });
-  const specs = topicSpecs(opts.topicPrefix);
+  const specs = topicSpecs(opts.topicPrefix, opts.delayTiers);
   const created = await ensureTopics(kafka, specs, opts.replicationFactor);
   opts.log.info({ created: created.length, total: specs.length }, 'topics ensured');
 

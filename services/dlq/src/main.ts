@@ -5,27 +5,43 @@ import {
   metricsFor,
   startConsumers,
 } from '@herald/shared';
-import { loadConfig } from './config';
+import { loadConfig, retryPolicies } from './config';
 import { buildApp } from './app';
-import { createDlqProcessor } from './consumer';
+import { createFailureProcessor } from './failures';
+import { createTierProcessor } from './tiers';
 import { pgDeadLetters } from './adapters/dead-letters';
 
-/** Composition root of the dlq service: notify.dlq in, dead_letters + notify.parked out, admin API. */
+/**
+ * Composition root of the dlq service, Herald's delay and retry engine (DESIGN.md §4):
+ * - notify.dlq in: each failed attempt is retried through the delay tiers, parked (dead_letters
+ *   and notify.parked), or expired;
+ * - notify.delay.<tier> in: each record is held until due, then released to its target topic or
+ *   moved to a shorter tier; one consumer group per tier, so a long tier never holds up a short one;
+ * - the dead-letter admin API.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const rt = await createRuntime('dlq', config, { postgres: true });
   const deadLetters = pgDeadLetters(rt.pool);
+  const tiers = config.DELAY_TIERS;
 
-  const consumers = await startConsumers({
+  const failures = await startConsumers({
     kafka: rt.kafka,
     groups: [{ groupId: rt.topics.group('herald-dlq'), topics: [rt.topics.dlq] }],
-    processor: createDlqProcessor({
+    processor: createFailureProcessor({
       codec: rt.codec,
       topics: rt.topics,
+      tiers,
+      policies: retryPolicies(config),
       deadLetters,
       clock: Date.now,
+      random: Math.random,
       log: rt.log,
-      metrics: { parked: metricsFor.parked(rt.registry) },
+      metrics: {
+        parked: metricsFor.parked(rt.registry),
+        decisions: metricsFor.retryDecisions(rt.registry),
+        scheduled: metricsFor.delayScheduled(rt.registry),
+      },
     }),
     publisher: rt.publisher,
     topics: rt.topics,
@@ -36,12 +52,43 @@ async function main(): Promise<void> {
     onFatal: (err) => rt.fatal(err),
     lag: rt.lag,
   });
-  rt.readiness.checks.push(...consumers.readiness());
+
+  const delays = await startConsumers({
+    kafka: rt.kafka,
+    // Every tier is lane 0: none is more urgent than another, and none keeps slots back.
+    groups: tiers.map((t) => ({
+      groupId: rt.topics.group(`herald-dlq-delay-${t.name}`),
+      topics: [rt.topics.delay(t.name)],
+      lane: 0,
+    })),
+    processor: createTierProcessor({
+      topics: rt.topics,
+      tiers,
+      clock: Date.now,
+      metrics: {
+        forwarded: metricsFor.delayForwarded(rt.registry),
+        lateness: metricsFor.delayReleaseLateness(rt.registry),
+      },
+    }),
+    publisher: rt.publisher,
+    topics: rt.topics,
+    concurrency: config.DELAY_CONCURRENCY,
+    orderByKey: false,
+    log: rt.log,
+    options: rt.consumerOptions,
+    onFatal: (err) => rt.fatal(err),
+    // What waits in a tier is lag by design: reported apart, so no alert or autoscaler takes it
+    // for a consumer that is behind (docs/architecture.md, the delay and retry engine).
+    lag: { ...rt.lag, gauge: metricsFor.delayWaiting(rt.registry) },
+    maxWaitTimeInMs: config.DELAY_FETCH_WAIT_MS,
+    holdHorizonMs: config.DELAY_HORIZON_MS,
+  });
+  rt.readiness.checks.push(...failures.readiness(), ...delays.readiness());
 
   const http = buildApp(rt, deadLetters);
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  installShutdown(rt, { consumers: [consumers], http });
-  rt.log.info({ port: config.HTTP_PORT }, 'dlq started');
+  installShutdown(rt, { consumers: [failures, delays], http });
+  rt.log.info({ port: config.HTTP_PORT, tiers: tiers.map((t) => t.name) }, 'dlq started');
 }
 
 main().catch((err: unknown) => exitOnStartFailure(err));

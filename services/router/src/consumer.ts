@@ -1,4 +1,14 @@
-import { HeraldError, classifyError, dlqRecord, stableEventId, statusEvent, yieldTurn } from '@herald/shared';
+import {
+  HeraldError,
+  classifyError,
+  copyKey,
+  delayedRecord,
+  dlqRecord,
+  headersToRecord,
+  stableEventId,
+  statusEvent,
+  yieldTurn,
+} from '@herald/shared';
 import type {
   ChannelMessage,
   Codec,
@@ -9,12 +19,13 @@ import type {
   OutboundRecord,
   Outcome,
   RecordProcessor,
+  Tier,
   TopicNames,
 } from '@herald/shared';
 import { decideChannels, recipientFor } from './domain/decide';
 import type { ChannelDecision, StoredUser } from './domain/decide';
 import { render } from './domain/render';
-import { isExpired, validateRequest } from './domain/request';
+import { timingOf, validateRequest } from './domain/request';
 import type { TemplateStore } from './adapters/templates';
 import type { UserDirectory } from './adapters/users';
 
@@ -23,9 +34,11 @@ export interface RouterDeps {
   topics: TopicNames;
   users: UserDirectory;
   templates: TemplateStore;
+  /** The delay tiers, for requests whose `sendAt` is ahead. */
+  tiers: readonly Tier[];
   clock: () => number;
   log: Logger;
-  metrics: { decisions: Counter<'outcome' | 'channel'> };
+  metrics: { decisions: Counter<'outcome' | 'channel'>; scheduled: Counter<'tier' | 'kind'> };
 }
 
 const SERVICE = 'router';
@@ -45,10 +58,12 @@ async function check(codec: Codec, record: InboundRecord): Promise<Checked> {
 }
 
 /**
- * The router's decisions: decode → validate → expired? → recipient → one decision per channel →
+ * The router's decisions: decode → validate → expired? → due? → recipient → one decision per channel →
  * render → one ChannelMessage per address, with a single `routed` event that lists every
  * channel's decision. A record that cannot be decoded, is invalid or cannot be rendered goes to
- * notify.dlq with the reason. Per fetched batch, the users are read in one query.
+ * notify.dlq with the reason. A request whose `sendAt` is ahead is handed to the delay engine, bound
+ * for its priority topic, and comes back here when due. Per fetched batch, the users are read in
+ * one query.
  */
 export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepared> {
   return {
@@ -74,7 +89,9 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
       if (checked instanceof HeraldError) throw checked;
       const { request, data } = checked;
       const now = deps.clock();
-      if (isExpired(request, now)) return { records: [routedEvent(deps, request, [], now, 'EXPIRED')] };
+      const timing = timingOf(request, now);
+      if (timing.kind === 'expired') return { records: [routedEvent(deps, request, [], now, 'EXPIRED')] };
+      if (timing.kind === 'later') return deferred(deps, record, request, timing.at, now);
 
       const user = prepared?.users.has(request.userId)
         ? (prepared.users.get(request.userId) ?? null)
@@ -100,6 +117,56 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
     },
 
     onFailure: (record, err) => [dlqRecord(deps.topics, record, err, deps.clock())],
+  };
+}
+
+/** Held by the delay engine until `sendAt`, then routed again from its priority topic. */
+function deferred(
+  deps: RouterDeps,
+  record: InboundRecord,
+  request: NotificationRequest,
+  until: number,
+  now: number,
+): Outcome {
+  const { record: delayed, tier } = delayedRecord(
+    deps.topics,
+    deps.tiers,
+    { key: copyKey(record), value: record.value, headers: headersToRecord(record.headers) },
+    deps.topics.priority(request.priority),
+    until,
+    now,
+  );
+  return {
+    records: [
+      delayed,
+      {
+        topic: deps.topics.status,
+        key: request.id,
+        value: statusEvent({
+          eventId: stableEventId(request.id, 'DEFERRED', String(until)),
+          notificationId: request.id,
+          status: 'DEFERRED',
+          service: SERVICE,
+          at: now,
+          reason: 'send_at',
+          detail: { ...summaryOf(request), until: new Date(until).toISOString() },
+        }),
+      },
+    ],
+    done: () => {
+      deps.metrics.scheduled.inc({ tier: tier.name, kind: 'deferred' });
+      deps.log.info({ notificationId: request.id, sendAt: new Date(until).toISOString() }, 'deferred');
+    },
+  };
+}
+
+/** Who and what a notification is about: the projection keeps it for requests that bypassed ingest. */
+function summaryOf(request: NotificationRequest) {
+  return {
+    userId: request.userId,
+    category: request.category,
+    priority: request.priority,
+    createdAt: request.createdAt,
   };
 }
 
@@ -154,10 +221,7 @@ function routedEvent(
   status: 'ROUTED' | 'EXPIRED',
 ): OutboundRecord {
   const detail = {
-    userId: request.userId,
-    category: request.category,
-    priority: request.priority,
-    createdAt: request.createdAt,
+    ...summaryOf(request),
     decisions: decisions.map((d) =>
       d.kind === 'deliver'
         ? { channel: d.channel, decision: 'deliver', addresses: d.addresses.length }

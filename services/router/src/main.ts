@@ -25,9 +25,13 @@ async function main(): Promise<void> {
       max: config.USER_CACHE_SIZE,
     }),
     templates: pgTemplateStore(rt.pool, config.TEMPLATE_CACHE_SECONDS * 1000),
+    tiers: config.DELAY_TIERS,
     clock: Date.now,
     log: rt.log,
-    metrics: { decisions: metricsFor.routerDecisions(rt.registry) },
+    metrics: {
+      decisions: metricsFor.routerDecisions(rt.registry),
+      scheduled: metricsFor.delayScheduled(rt.registry),
+    },
   });
 
   // One consumer group per lane: a backlog on `low` never delays `critical` (DESIGN.md §2.3).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createRegistry, metricsFor } from '@herald/shared';
+import { DEFAULT_DELAY_TIERS, createRegistry, metricsFor, parseTiers } from '@herald/shared';
 import type { ChannelMessage, InboundRecord, NotificationRequest, StatusEvent } from '@herald/shared';
-import { collect, integrationDeps, processOnce, silentLog } from '@herald/test-support';
+import { collect, integrationDeps, processOnce, silentLog, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { createRouterProcessor } from '../src/consumer';
 import { pgTemplateStore } from '../src/adapters/templates';
@@ -13,6 +13,7 @@ const userId = `router-${randomUUID()}`;
 
 beforeAll(async () => {
   deps = await integrationDeps('router');
+  const registry = createRegistry('router-test');
   await deps.pool.query(
     `INSERT INTO users (id, email, phone, locale) VALUES ($1, 'ada@example.com', NULL, 'de')`,
     [userId],
@@ -26,9 +27,13 @@ beforeAll(async () => {
     topics: deps.topics,
     users: pgUserDirectory(deps.pool),
     templates: pgTemplateStore(deps.pool, 1000),
+    tiers: parseTiers(DEFAULT_DELAY_TIERS),
     clock: Date.now,
     log: silentLog,
-    metrics: { decisions: metricsFor.routerDecisions(createRegistry('router-test')) },
+    metrics: {
+      decisions: metricsFor.routerDecisions(registry),
+      scheduled: metricsFor.delayScheduled(registry),
+    },
   });
   handle = (record) => processOnce(processor, deps.publisher, record);
 });
@@ -125,6 +130,57 @@ describe('router handler on real Postgres and Kafka', () => {
           error: expect.stringMatching(/^invalid_template: /),
         }),
       );
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('hands a request whose sendAt is ahead to the delay engine, bound for its priority topic', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.delay('30s'), deps.topics.status]);
+    try {
+      const sendAt = Date.now() + 45_000;
+      const r = request({ sendAt, priority: 'HIGH' });
+      const record = await asRecord(r);
+      await handle({ ...record, headers: { traceparent: '00-abc-def-01' } });
+      await collector.waitForCount(deps.topics.delay('30s'), 1);
+      const delayed = collector.records.filter((c) => c.topic === deps.topics.delay('30s'));
+      expect(delayed[0]?.headers).toEqual({
+        traceparent: '00-abc-def-01',
+        'due-at': new Date(sendAt).toISOString(),
+        'target-topic': deps.topics.priority('HIGH'),
+      });
+      expect(delayed[0]?.key).toBe(userId);
+      expect(delayed[0]?.value?.equals(record.value ?? Buffer.alloc(0))).toBe(true);
+      const event = await waitFor('the deferred event', async () =>
+        (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).find(
+          (e) => e.notificationId === r.id,
+        ),
+      );
+      expect(event).toEqual(
+        expect.objectContaining({ notificationId: r.id, status: 'DEFERRED', reason: 'send_at' }),
+      );
+      expect(JSON.parse(event.detail ?? '{}')).toEqual(
+        expect.objectContaining({ userId, until: new Date(sendAt).toISOString() }),
+      );
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('routes a request whose sendAt has come, and expires one whose expiry comes before its sendAt', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.status]);
+    try {
+      const due = request({ sendAt: Date.now() - 1, channels: ['EMAIL'] });
+      const hopeless = request({ sendAt: Date.now() + 60_000, expiresAt: Date.now() + 30_000 });
+      await handle(await asRecord(due));
+      await handle(await asRecord(hopeless));
+      const events = await waitFor('both events', async () => {
+        const all = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
+        const mine = all.filter((e) => e.notificationId === due.id || e.notificationId === hopeless.id);
+        return mine.length === 2 ? mine : undefined;
+      });
+      expect(events.find((e) => e.notificationId === due.id)?.status).toBe('ROUTED');
+      expect(events.find((e) => e.notificationId === hopeless.id)?.status).toBe('EXPIRED');
     } finally {
       await collector.stop();
     }

@@ -8,17 +8,53 @@ export interface FailureContext {
     attempt?: string | undefined;
     firstFailedAt?: string | undefined;
     targetTopic?: string | undefined;
+    /** The `failures` header: earlier failures, JSON. */
+    failures?: string | undefined;
   };
   now: number;
 }
 
+/** One failed attempt, as kept in the `failures` header and shown in a dead letter's history. */
+export interface FailureEntry {
+  attempt: number;
+  at: string;
+  error: string;
+}
+
+/** Failures kept in the header: the first and the latest are in their own headers anyway. */
+const HISTORY = 10;
+
+/** The `failures` header read back; anything unreadable is no history rather than an error. */
+export function readFailureHistory(text: string | undefined): FailureEntry[] {
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (e): e is FailureEntry =>
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as FailureEntry).attempt === 'number' &&
+        typeof (e as FailureEntry).at === 'string' &&
+        typeof (e as FailureEntry).error === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
 export function failureHeaders(err: HeraldError, ctx: FailureContext): Record<string, string> {
   const previousAttempt = Number.parseInt(ctx.previous.attempt ?? '0', 10);
+  const attempt = (Number.isFinite(previousAttempt) ? previousAttempt : 0) + 1;
+  const error = `${err.code}: ${err.message}`.slice(0, 500);
+  const at = new Date(ctx.now).toISOString();
+  const failures = [...readFailureHistory(ctx.previous.failures), { attempt, at, error }].slice(-HISTORY);
   return {
-    attempt: String((Number.isFinite(previousAttempt) ? previousAttempt : 0) + 1),
+    attempt: String(attempt),
     'error-class': err.retriable ? 'transient' : 'permanent',
-    error: `${err.code}: ${err.message}`.slice(0, 500),
-    'first-failed-at': ctx.previous.firstFailedAt ?? new Date(ctx.now).toISOString(),
+    error,
+    'first-failed-at': ctx.previous.firstFailedAt ?? at,
     'target-topic': ctx.previous.targetTopic ?? ctx.sourceTopic,
+    failures: JSON.stringify(failures),
   };
 }

@@ -7,5 +7,7 @@ export * from './sender';
 export * from './validation';
 export * from './failure';
 export * from './delivery-key';
+export * from './delay';
+export * from './retry';
 export * from '../errors';
 export { z } from 'zod';

@@ -6,7 +6,25 @@ export type Priority = (typeof PRIORITIES)[number];
 export const CHANNELS = ['EMAIL', 'SMS', 'PUSH'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const STATUSES = ['ACCEPTED', 'ROUTED', 'SENT', 'FAILED', 'SUPPRESSED', 'EXPIRED', 'PARKED'] as const;
+/**
+ * Steps of a notification's timeline. New ones go at the end (Avro enum symbols: readers of the
+ * newer schema read older events). `RETRYING`: a retry is scheduled (attempt, error, next due time);
+ * `DEFERRED`: held until a later time (`sendAt`); `REPLAYED` / `DISCARDED`: an operator's decision
+ * on a dead letter.
+ */
+export const STATUSES = [
+  'ACCEPTED',
+  'ROUTED',
+  'SENT',
+  'FAILED',
+  'SUPPRESSED',
+  'EXPIRED',
+  'PARKED',
+  'RETRYING',
+  'DEFERRED',
+  'REPLAYED',
+  'DISCARDED',
+] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Addresses given with the request, for recipients Herald does not store. */

@@ -10,6 +10,7 @@ import type { LagReporter } from './lag';
 import type { Publisher } from './publisher';
 import { runBatch } from './engine/batch-runner';
 import type { RecordProcessor } from './engine/processor';
+import { createHolds } from './engine/holds';
 import { prioritySlots } from './engine/slots';
 import { createWaits } from './engine/waits';
 
@@ -85,6 +86,13 @@ export interface EngineOptions<C> {
   /** Partitions of one lane whose batches are handled at once (kafkajs partitionsConsumedConcurrently). */
   partitionsConsumedConcurrently?: number;
   drainMs?: number;
+  /**
+   * How long a fetch waits at the broker for records (kafkajs `maxWaitTimeInMs`, 5000 by default).
+   * A partition resumed meanwhile is only fetched in the next request: the delay tiers keep it short.
+   */
+  maxWaitTimeInMs?: number;
+  /** For a processor with `holdUntil`: records due within this many ms wait in their batch (default 200). */
+  holdHorizonMs?: number;
 }
 
 /**
@@ -103,12 +111,14 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
       // lane's records wait behind, and a few thousand records keep the slots busy anyway.
       maxBytes: 2 * 1024 * 1024,
       maxBytesPerPartition: 256 * 1024,
+      ...(opts.maxWaitTimeInMs === undefined ? {} : { maxWaitTimeInMs: opts.maxWaitTimeInMs }),
       ...opts.options,
     }),
   );
   const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
   const waits = createWaits(log);
   const lanes = opts.groups.map((spec, index) => spec.lane ?? index);
+  const holds = opts.processor.holdUntil ? createHolds(opts.holdHorizonMs ?? 200) : undefined;
   const deps = {
     processor: opts.processor,
     publisher: opts.publisher,
@@ -121,6 +131,7 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     log,
     drainMs: opts.drainMs ?? 10_000,
     tickMs: 500,
+    ...(holds ? { holds } : {}),
   };
   for (const [index, consumer] of consumers.entries()) {
     const spec = opts.groups[index];
@@ -145,6 +156,7 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     ],
     async stop() {
       stopLag();
+      holds?.clear();
       await Promise.all(consumers.map((c) => c.disconnect()));
     },
   };

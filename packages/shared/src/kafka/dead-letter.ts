@@ -13,7 +13,10 @@ export function copyKey(record: InboundRecord): Buffer | string {
   return record.key ?? `${record.topic}:${record.partition}:${record.offset}`;
 }
 
-/** The record as received, bound for notify.dlq with its failure headers (history kept). */
+/**
+ * The record as received, bound for notify.dlq with its failure headers (history kept) and its
+ * other headers (`traceparent`): the retry engine hands them on to the next attempt.
+ */
 export function dlqRecord(
   topics: Pick<TopicNames, 'dlq'>,
   record: InboundRecord,
@@ -24,15 +27,19 @@ export function dlqRecord(
     topic: topics.dlq,
     key: copyKey(record),
     value: record.value,
-    headers: failureHeaders(err, {
-      sourceTopic: record.topic,
-      previous: {
-        attempt: headerString(record.headers, H.attempt),
-        firstFailedAt: headerString(record.headers, H.firstFailedAt),
-        targetTopic: headerString(record.headers, H.targetTopic),
-      },
-      now,
-    }),
+    headers: {
+      ...headersToRecord(record.headers),
+      ...failureHeaders(err, {
+        sourceTopic: record.topic,
+        previous: {
+          attempt: headerString(record.headers, H.attempt),
+          firstFailedAt: headerString(record.headers, H.firstFailedAt),
+          targetTopic: headerString(record.headers, H.targetTopic),
+          failures: headerString(record.headers, H.failures),
+        },
+        now,
+      }),
+    },
   };
 }
 

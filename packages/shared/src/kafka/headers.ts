@@ -9,6 +9,10 @@ export const H = {
   firstFailedAt: 'first-failed-at',
   dueAt: 'due-at',
   targetTopic: 'target-topic',
+  /** The failures so far, JSON: `[{ attempt, at, error }]`, the latest ten. */
+  failures: 'failures',
+  /** The wait before this attempt (ms), for decorrelated jitter. */
+  retryDelayMs: 'retry-delay-ms',
 } as const;
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {

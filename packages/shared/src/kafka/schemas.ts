@@ -1,3 +1,5 @@
+import { STATUSES } from '../domain/types';
+
 /**
  * Avro schemas of the Kafka contract (DESIGN.md §3). Every field added later needs a default.
  * `data` defaults to "" (read as no variables), not "{}": Apicurio 3.0's content-type detection
@@ -75,7 +77,7 @@ export const statusEventSchema = {
       type: {
         type: 'enum',
         name: 'Status',
-        symbols: ['ACCEPTED', 'ROUTED', 'SENT', 'FAILED', 'SUPPRESSED', 'EXPIRED', 'PARKED'],
+        symbols: [...STATUSES],
       },
     },
     { name: 'channel', ...optional(channel) },

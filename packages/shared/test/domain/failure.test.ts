@@ -1,4 +1,4 @@
-import { HeraldError, deliveryKey, failureHeaders, stableEventId } from '@herald/shared';
+import { HeraldError, deliveryKey, failureHeaders, readFailureHistory, stableEventId } from '@herald/shared';
 
 describe('failureHeaders', () => {
   const now = Date.UTC(2026, 0, 1);
@@ -15,6 +15,9 @@ describe('failureHeaders', () => {
       error: 'provider_unavailable: HTTP 503',
       'first-failed-at': '2026-01-01T00:00:00.000Z',
       'target-topic': 'notify.channel.email.high',
+      failures: JSON.stringify([
+        { attempt: 1, at: '2026-01-01T00:00:00.000Z', error: 'provider_unavailable: HTTP 503' },
+      ]),
     });
   });
 
@@ -32,6 +35,33 @@ describe('failureHeaders', () => {
     expect(h['error-class']).toBe('permanent');
     expect(h['first-failed-at']).toBe('2025-12-31T00:00:00.000Z');
     expect(h['target-topic']).toBe('notify.channel.email.low');
+  });
+
+  it('appends to the failure history, keeping the latest ten, and shrugs off a garbled one', () => {
+    let previous: { attempt?: string; failures?: string } = {};
+    for (let i = 1; i <= 12; i++) {
+      const h = failureHeaders(new HeraldError('provider_unavailable', `HTTP 503 #${i}`), {
+        sourceTopic: 't',
+        previous,
+        now: now + i,
+      });
+      previous = { attempt: h.attempt, failures: h.failures };
+    }
+    const history = readFailureHistory(previous.failures);
+    expect(history.map((e) => e.attempt)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(history.at(-1)).toEqual({
+      attempt: 12,
+      at: '2026-01-01T00:00:00.012Z',
+      error: 'provider_unavailable: HTTP 503 #12',
+    });
+    expect(readFailureHistory('{not json')).toEqual([]);
+    expect(readFailureHistory('[{"attempt":"x"}]')).toEqual([]);
+    const h = failureHeaders(new HeraldError('unknown', 'x'), {
+      sourceTopic: 't',
+      previous: { failures: 'garbage' },
+      now,
+    });
+    expect(readFailureHistory(h.failures)).toHaveLength(1);
   });
 
   it('survives a garbage attempt header and bounds the error text', () => {

@@ -7,13 +7,13 @@ const record: InboundRecord = {
   offset: '42',
   key: Buffer.from('u1'),
   value: Buffer.from('payload'),
-  headers: { attempt: '2', 'first-failed-at': '2026-01-01T00:00:00.000Z' },
+  headers: { attempt: '2', 'first-failed-at': '2026-01-01T00:00:00.000Z', traceparent: '00-t-s-01' },
   timestamp: '0',
 };
 const NOW = Date.UTC(2026, 0, 2);
 
 describe('dlqRecord', () => {
-  it('is the record as received, bound for notify.dlq with its history', () => {
+  it('is the record as received, bound for notify.dlq with its history and its other headers', () => {
     expect(
       dlqRecord(topicNames(), record, new HeraldError('invalid_template', 'no template x'), NOW),
     ).toEqual({
@@ -26,6 +26,10 @@ describe('dlqRecord', () => {
         error: 'invalid_template: no template x',
         'first-failed-at': '2026-01-01T00:00:00.000Z',
         'target-topic': 'notify.priority.high',
+        failures: JSON.stringify([
+          { attempt: 3, at: '2026-01-02T00:00:00.000Z', error: 'invalid_template: no template x' },
+        ]),
+        traceparent: '00-t-s-01',
       },
     });
   });

@@ -14,6 +14,9 @@ export interface NewDeadLetter {
   reason: string;
   errorClass: string;
   attempts: number;
+  /** The first attempt's error, when the failure history still holds it. */
+  firstError: string | null;
+  /** The last attempt's error. */
   error: string | null;
   firstFailedAt: Date | null;
 }
@@ -71,7 +74,7 @@ export function pgDeadLetters(pool: Pool): DeadLetterStore {
             d.reason,
             d.errorClass,
             d.attempts,
-            d.error,
+            d.firstError,
             d.error,
             d.firstFailedAt,
           ]),

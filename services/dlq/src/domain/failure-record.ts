@@ -1,4 +1,5 @@
-import { UUID } from '@herald/shared/domain';
+import { UUID, readFailureHistory } from '@herald/shared/domain';
+import type { FailureEntry } from '@herald/shared/domain';
 
 /** What a record's failure headers say, read back for parking. */
 export interface FailureInfo {
@@ -8,6 +9,10 @@ export interface FailureInfo {
   error: string | null;
   firstFailedAt: Date | null;
   targetTopic: string | null;
+  /** The failures so far, the latest last (the `failures` header). */
+  history: FailureEntry[];
+  /** The wait before the attempt that failed, when it was a retry (decorrelated jitter). */
+  previousDelayMs: number | undefined;
 }
 
 /** `error` is `<code>: <message>` (shared failureHeaders); the code is the park reason. */
@@ -16,6 +21,7 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
   const code = error ? /^([a-z_]+):/.exec(error)?.[1] : undefined;
   const attempts = Number.parseInt(headers.attempt ?? '1', 10);
   const first = headers['first-failed-at'] ? new Date(headers['first-failed-at']) : null;
+  const delay = headers['retry-delay-ms'] === undefined ? undefined : Number(headers['retry-delay-ms']);
   return {
     reason: code ?? 'unknown',
     errorClass: headers['error-class'] === 'permanent' ? 'permanent' : 'transient',
@@ -23,6 +29,8 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
     error,
     firstFailedAt: first && !Number.isNaN(first.getTime()) ? first : null,
     targetTopic: headers['target-topic'] ?? null,
+    history: readFailureHistory(headers.failures),
+    previousDelayMs: delay !== undefined && Number.isSafeInteger(delay) && delay >= 0 ? delay : undefined,
   };
 }
 
@@ -31,9 +39,16 @@ export function readFailure(headers: Record<string, string>): FailureInfo {
  * with a valid id. Anything else (a status event, a producer's bad id) gets no status event: one
  * that the projection could not store would only come back here.
  */
-export function subjectOf(
-  decoded: unknown,
-): { notificationId: string; channel: 'EMAIL' | 'SMS' | 'PUSH' | null } | null {
+export interface Subject {
+  notificationId: string;
+  channel: 'EMAIL' | 'SMS' | 'PUSH' | null;
+  /** When the message stops being worth sending (epoch ms). */
+  expiresAt: number | null;
+}
+
+const expiry = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function subjectOf(decoded: unknown): Subject | null {
   if (typeof decoded !== 'object' || decoded === null) return null;
   const r = decoded as Record<string, unknown>;
   if (
@@ -43,10 +58,10 @@ export function subjectOf(
   ) {
     if (!UUID.test(r.notificationId)) return null;
     const channel = r.channel === 'EMAIL' || r.channel === 'SMS' || r.channel === 'PUSH' ? r.channel : null;
-    return { notificationId: r.notificationId, channel };
+    return { notificationId: r.notificationId, channel, expiresAt: expiry(r.expiresAt) };
   }
   if (typeof r.id === 'string' && typeof r.userId === 'string' && UUID.test(r.id)) {
-    return { notificationId: r.id, channel: null };
+    return { notificationId: r.id, channel: null, expiresAt: expiry(r.expiresAt) };
   }
   return null;
 }

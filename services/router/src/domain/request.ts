@@ -76,3 +76,16 @@ export function validateRequest(decoded: unknown): Validated {
 export function isExpired(request: Pick<NotificationRequest, 'expiresAt'>, now: number): boolean {
   return request.expiresAt !== null && request.expiresAt <= now;
 }
+
+export type Timing = { kind: 'now' } | { kind: 'expired' } | { kind: 'later'; at: number };
+
+/**
+ * When a request is to be routed: at once, later (its `sendAt` is ahead: the delay engine holds it
+ * until then), or never (it expired, or expires before its `sendAt`, so it could not be sent in time).
+ */
+export function timingOf(request: Pick<NotificationRequest, 'expiresAt' | 'sendAt'>, now: number): Timing {
+  if (isExpired(request, now)) return { kind: 'expired' };
+  if (request.sendAt === null || request.sendAt <= now) return { kind: 'now' };
+  if (request.expiresAt !== null && request.expiresAt <= request.sendAt) return { kind: 'expired' };
+  return { kind: 'later', at: request.sendAt };
+}

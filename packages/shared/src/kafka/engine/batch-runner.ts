@@ -5,6 +5,7 @@ import type { HeraldError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { OutboundRecord, Publisher } from '../publisher';
 import { sleep, waitDelay } from './backoff';
+import type { Holds } from './holds';
 import { OffsetTracker } from './offsets';
 import { yieldTurn } from './turns';
 import type { InboundRecord, Outcome, RecordProcessor } from './processor';
@@ -28,6 +29,8 @@ export interface BatchDeps<C> {
   drainMs: number;
   /** How often a long batch heartbeats, commits what it resolved and looks for a stop. */
   tickMs: number;
+  /** Partitions paused until a record is due: for processors with `holdUntil`. */
+  holds?: Holds;
 }
 
 /** kafkajs error types after which this member's batch must end so kafkajs can rejoin. */
@@ -69,7 +72,8 @@ export async function runBatch<C>(
   deps: BatchDeps<C>,
 ): Promise<void> {
   const { batch } = payload;
-  const records = batch.messages.map((m) => toInbound(batch.topic, batch.partition, lane, m));
+  const fetched = batch.messages.map((m) => toInbound(batch.topic, batch.partition, lane, m));
+  const { records, holds } = dueWithinHorizon(fetched, payload, deps);
   if (records.length === 0) return;
   const tracker = new OffsetTracker(records.map((r) => r.offset));
   const abort = new AbortController();
@@ -111,6 +115,9 @@ export async function runBatch<C>(
     const tasks = records.map((record, index) => {
       const run = async (): Promise<boolean> => {
         if (!payload.isRunning() || payload.isStale()) abort.abort();
+        const hold = holds?.[index] ?? null;
+        if (hold !== null && hold > Date.now() && !(await sleep(hold - Date.now(), abort.signal)))
+          return false;
         const ok = await handleRecord(record, context, lane, abort.signal, deps);
         if (ok) finish(index);
         void heartbeat();
@@ -134,6 +141,29 @@ export async function runBatch<C>(
     clearInterval(tick);
   }
   if (ended.rejoin) throw ended.rejoin;
+}
+
+/**
+ * The records of a batch to handle now: all of them, unless the processor holds records until they
+ * are due. Then only those up to the first (in offset order) that is not due within the horizon;
+ * the partition is paused until shortly before that one is due, and it and what follows are
+ * fetched again then. Each record handled comes with its hold, to wait out in the batch.
+ */
+function dueWithinHorizon<C>(
+  fetched: InboundRecord[],
+  payload: EachBatchPayload,
+  deps: BatchDeps<C>,
+): { records: InboundRecord[]; holds?: (number | null)[] } {
+  const { processor, holds } = deps;
+  if (!processor.holdUntil || !holds) return { records: fetched };
+  const until = fetched.map((r) => processor.holdUntil?.(r) ?? null);
+  const horizon = Date.now() + holds.horizonMs;
+  const stop = until.findIndex((t) => t !== null && t > horizon);
+  if (stop < 0) return { records: fetched, holds: until };
+  const first = fetched[stop];
+  const resumeAt = (until[stop] ?? horizon) - holds.horizonMs;
+  if (first) holds.pauseUntil(`${first.topic}:${first.partition}`, resumeAt, payload.pause);
+  return { records: fetched.slice(0, stop), holds: until.slice(0, stop) };
 }
 
 /** All of `work`, or once `signal` aborts, what of it finishes within `drainMs`. */

@@ -33,6 +33,12 @@ export interface RecordProcessor<C = unknown> {
    * (the engine waits and calls it again); a record it cannot make sense of is left to `handle`.
    */
   prepare?(records: InboundRecord[]): Promise<C>;
+  /**
+   * For consumers of delay topics: when the record may be handled (epoch ms), or null for at once.
+   * The engine never handles a record before it; a partition whose next record is not due within
+   * the engine's horizon is paused until shortly before (see engine/holds.ts). Must not throw.
+   */
+  holdUntil?(record: InboundRecord): number | null;
   /** Decides one record. `context` is what `prepare` returned for its batch. */
   handle(record: InboundRecord, context: C | undefined): Promise<Outcome>;
   /**

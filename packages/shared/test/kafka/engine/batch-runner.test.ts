@@ -4,6 +4,7 @@ import { HeraldError } from '../../../src/errors';
 import { runBatch } from '../../../src/kafka/engine/batch-runner';
 import type { BatchDeps } from '../../../src/kafka/engine/batch-runner';
 import type { InboundRecord, Outcome, RecordProcessor } from '../../../src/kafka/engine/processor';
+import { createHolds } from '../../../src/kafka/engine/holds';
 import { prioritySlots } from '../../../src/kafka/engine/slots';
 import { createWaits } from '../../../src/kafka/engine/waits';
 import { parkedRecord } from '../../../src/kafka/dead-letter';
@@ -19,7 +20,7 @@ async function until(cond: () => boolean, what: string) {
 /** A kafkajs eachBatch payload over `keys.length` records at offsets 100, 101, … */
 function fakePayload(keys: (string | null)[]) {
   const resolved: string[] = [];
-  const state = { running: true, stale: false, heartbeatError: null as Error | null };
+  const state = { running: true, stale: false, heartbeatError: null as Error | null, paused: false };
   const payload = {
     batch: {
       topic: 'in',
@@ -37,6 +38,10 @@ function fakePayload(keys: (string | null)[]) {
     commitOffsetsIfNecessary: () => Promise.resolve(),
     isRunning: () => state.running,
     isStale: () => state.stale,
+    pause: () => {
+      state.paused = true;
+      return () => (state.paused = false);
+    },
   } as unknown as EachBatchPayload;
   return { payload, resolved, state, last: () => resolved.at(-1) };
 }
@@ -311,5 +316,54 @@ describe('runBatch', () => {
     await done;
     expect(p.resolved).toEqual(['100']);
     expect(finishers.size).toBe(1);
+  });
+
+  it('handles held records no earlier than their hold, and pauses the partition at the first one beyond the horizon', async () => {
+    const p = fakePayload(['a', 'b', 'c', 'd']);
+    const pub = fakePublisher();
+    const start = Date.now();
+    // Offsets 100…103: due now, in 60 ms (within the 100 ms horizon), in 400 ms, in 20 ms.
+    const holds = new Map([
+      ['100', start - 1],
+      ['101', start + 60],
+      ['102', start + 400],
+      ['103', start + 20],
+    ]);
+    const handledAt = new Map<string, number>();
+    const processor: RecordProcessor = {
+      holdUntil: (r) => holds.get(r.offset) ?? null,
+      handle: (r) => {
+        handledAt.set(r.offset, Date.now());
+        return Promise.resolve({ records: [out(r)] });
+      },
+      onFailure: () => [],
+    };
+    const holdsState = createHolds(100);
+    await runBatch(p.payload, 0, deps(processor, pub.publisher, { holds: holdsState }));
+    // 102 is not due within the horizon: neither it nor 103 behind it is handled in this batch.
+    expect([...handledAt.keys()].sort()).toEqual(['100', '101']);
+    expect(handledAt.get('101')).toBeGreaterThanOrEqual(start + 60);
+    expect(p.last()).toBe('101');
+    expect(p.state.paused).toBe(true);
+    expect(holdsState.paused).toBe(1);
+    // Resumed once 102 is within the horizon (400 - 100 ms), to be fetched again from 102.
+    await until(() => !p.state.paused, 'the partition resumed');
+    expect(Date.now() - start).toBeGreaterThanOrEqual(295);
+    expect(holdsState.paused).toBe(0);
+  });
+
+  it('drops a held record waiting in its batch when the batch is stopped, leaving it unresolved', async () => {
+    const p = fakePayload(['a']);
+    const pub = fakePublisher();
+    const processor: RecordProcessor = {
+      holdUntil: () => Date.now() + 80,
+      handle: (r) => Promise.resolve({ records: [out(r)] }),
+      onFailure: () => [],
+    };
+    const done = runBatch(p.payload, 0, deps(processor, pub.publisher, { holds: createHolds(100) }));
+    p.state.running = false;
+    await done;
+    expect(pub.published).toEqual([]);
+    expect(p.resolved).toEqual([]);
   });
 });

@@ -1,26 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import { HeraldError, createApiKey, createRegistry, failureHeaders, metricsFor } from '@herald/shared';
+import {
+  DEFAULT_DELAY_TIERS,
+  DEFAULT_RETRY_POLICY,
+  HeraldError,
+  createApiKey,
+  createRegistry,
+  failureHeaders,
+  metricsFor,
+  parseTiers,
+} from '@herald/shared';
 import type { ChannelMessage, InboundRecord, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, processOnce, silentLog, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { buildApp } from '../src/app';
-import { createDlqProcessor } from '../src/consumer';
+import { createFailureProcessor } from '../src/failures';
+import type { FailureDeps } from '../src/failures';
 import { pgDeadLetters } from '../src/adapters/dead-letters';
 
 let deps: IntegrationDeps;
 let handle: (record: InboundRecord) => Promise<void>;
 const log = silentLog;
 
-beforeAll(async () => {
-  deps = await integrationDeps('dlq');
-  const processor = createDlqProcessor({
+/** The failure processor on the test's Kafka and Postgres, with the default policy unless told. */
+function failureProcessor(over: Partial<FailureDeps> = {}) {
+  const registry = createRegistry('dlq-test');
+  return createFailureProcessor({
     codec: deps.codec,
     topics: deps.topics,
+    tiers: parseTiers(DEFAULT_DELAY_TIERS),
+    policies: {
+      default: DEFAULT_RETRY_POLICY,
+      byChannel: { EMAIL: DEFAULT_RETRY_POLICY, SMS: DEFAULT_RETRY_POLICY, PUSH: DEFAULT_RETRY_POLICY },
+    },
     deadLetters: pgDeadLetters(deps.pool),
     clock: Date.now,
+    random: () => 0.5,
     log,
-    metrics: { parked: metricsFor.parked(createRegistry('dlq-test')) },
+    metrics: {
+      parked: metricsFor.parked(registry),
+      decisions: metricsFor.retryDecisions(registry),
+      scheduled: metricsFor.delayScheduled(registry),
+    },
+    ...over,
   });
+}
+
+beforeAll(async () => {
+  deps = await integrationDeps('dlq');
+  const processor = failureProcessor();
   handle = (record) => processOnce(processor, deps.publisher, record);
 });
 afterAll(() => deps?.close());
@@ -159,14 +186,7 @@ describe('dlq handler on real Postgres and Kafka', () => {
   });
 
   it('stores a batch of dead letters in one insert; one that Postgres refuses is still parked, with the refusal', async () => {
-    const processor = createDlqProcessor({
-      codec: deps.codec,
-      topics: deps.topics,
-      deadLetters: pgDeadLetters(deps.pool),
-      clock: Date.now,
-      log,
-      metrics: { parked: metricsFor.parked(createRegistry('dlq-test-batch')) },
-    });
+    const processor = failureProcessor();
     const source = deps.topics.channel('EMAIL', 'LOW');
     const base = Date.now() * 10;
     const failed = async (offset: number, extra: Record<string, string> = {}) => {
@@ -255,5 +275,147 @@ describe('dlq handler on real Postgres and Kafka', () => {
       inserts.mockRestore();
       await collector.stop();
     }
+  });
+});
+
+describe('the retry engine on real Postgres and Kafka', () => {
+  const source = () => deps.topics.channel('EMAIL', 'HIGH');
+  const message = (over: Partial<ChannelMessage> = {}): ChannelMessage => ({
+    notificationId: randomUUID(),
+    userId: 'u-retry',
+    category: 'c',
+    channel: 'EMAIL',
+    priority: 'HIGH',
+    address: 'a@example.com',
+    subject: 's',
+    title: null,
+    body: 'b',
+    html: null,
+    data: '',
+    locale: null,
+    createdAt: Date.now(),
+    expiresAt: null,
+    ...over,
+  });
+  let offset = Date.now() * 10;
+  const failed = async (m: ChannelMessage, err: HeraldError, previous: Record<string, string> = {}) => ({
+    topic: deps.topics.dlq,
+    partition: 3,
+    offset: String(offset++),
+    key: Buffer.from(m.userId),
+    value: await deps.codec.encode(source(), m),
+    headers: {
+      ...previous,
+      ...failureHeaders(err, {
+        sourceTopic: source(),
+        previous: { attempt: previous.attempt, failures: previous.failures, targetTopic: previous['target-topic'] },
+        now: Date.now(),
+      }),
+    },
+    timestamp: '0',
+  });
+  const deadLetters = async (id: string) =>
+    (
+      await deps.pool.query<{ attempts: number; first_error: string; last_error: string; reason: string }>(
+        'SELECT attempts, first_error, last_error, reason FROM dead_letters WHERE notification_id = $1',
+        [id],
+      )
+    ).rows;
+  const eventsOf = async (collector: Awaited<ReturnType<typeof collect>>, id: string, n: number) =>
+    waitFor(`${n} event(s) of ${id}`, async () => {
+      const mine = (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).filter(
+        (e) => e.notificationId === id,
+      );
+      return mine.length >= n ? mine : undefined;
+    });
+
+  it('hands a transient failure to the delay tiers, due after the backoff, with a retrying event', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.delay('1s'), deps.topics.status]);
+    try {
+      const m = message();
+      const before = Date.now();
+      await handle(await failed(m, new HeraldError('provider_unavailable', 'HTTP 503')));
+      const delayed = await waitFor('the delayed record', () =>
+        collector.records.find((r) => r.topic === deps.topics.delay('1s') && r.key === m.userId),
+      );
+      // Attempt 1 waits at most base·2^0 = 1 s; with random 0.5, 500 ms: the 1s tier, held until due.
+      const due = Date.parse(delayed.headers['due-at'] ?? '');
+      expect(due).toBeGreaterThanOrEqual(before + 500);
+      expect(due).toBeLessThanOrEqual(Date.now() + 500);
+      expect(delayed.headers).toEqual(
+        expect.objectContaining({
+          'target-topic': source(),
+          'retry-delay-ms': '500',
+          attempt: '1',
+          error: 'provider_unavailable: HTTP 503',
+        }),
+      );
+      const [event] = await eventsOf(collector, m.notificationId, 1);
+      expect(event).toEqual(
+        expect.objectContaining({ status: 'RETRYING', channel: 'EMAIL', reason: 'provider_unavailable' }),
+      );
+      expect(JSON.parse(event?.detail ?? '{}')).toEqual({
+        attempt: 1,
+        error: 'provider_unavailable: HTTP 503',
+        nextAttemptAt: new Date(due).toISOString(),
+      });
+      expect(await deadLetters(m.notificationId)).toEqual([]);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('parks once the attempts are exhausted, with the first and the last error', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.status]);
+    try {
+      const m = message();
+      const history = [1, 2, 3, 4, 5, 6, 7].map((attempt) => ({
+        attempt,
+        at: new Date().toISOString(),
+        error: attempt === 1 ? 'provider_unavailable: first' : 'provider_unavailable: again',
+      }));
+      await handle(
+        await failed(m, new HeraldError('provider_unavailable', 'last'), {
+          attempt: '7',
+          failures: JSON.stringify(history),
+          'target-topic': source(),
+        }),
+      );
+      const [event] = await eventsOf(collector, m.notificationId, 1);
+      expect(event?.status).toBe('PARKED');
+      expect(await deadLetters(m.notificationId)).toEqual([
+        {
+          attempts: 8,
+          first_error: 'provider_unavailable: first',
+          last_error: 'provider_unavailable: last',
+          reason: 'provider_unavailable',
+        },
+      ]);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('ends expired a message whose expiry comes before its next attempt, without parking it', async () => {
+    const collector = await collect(deps.kafka, [deps.topics.status]);
+    try {
+      const m = message({ expiresAt: Date.now() + 100 });
+      await handle(await failed(m, new HeraldError('provider_unavailable', 'HTTP 503')));
+      const [event] = await eventsOf(collector, m.notificationId, 1);
+      expect(event).toEqual(expect.objectContaining({ status: 'EXPIRED', reason: 'expired' }));
+      expect(await deadLetters(m.notificationId)).toEqual([]);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('parks a failure bound for a topic the engine must not write to, instead of retrying it', async () => {
+    const m = message();
+    await handle(
+      await failed(m, new HeraldError('provider_unavailable', 'HTTP 503'), { 'target-topic': deps.topics.status }),
+    );
+    expect(await deadLetters(m.notificationId)).toEqual([
+      expect.objectContaining({ reason: 'provider_unavailable', attempts: 1 }),
+    ]);
   });
 });

@@ -1,0 +1,93 @@
+import {
+  HeraldError,
+  copyKey,
+  delayOf,
+  delayedRecord,
+  headersToRecord,
+  holdUntil,
+  isDelayTarget,
+  nextStep,
+  parkedRecord,
+  releasedHeaders,
+} from '@herald/shared';
+import type {
+  Counter,
+  Histogram,
+  InboundRecord,
+  Outcome,
+  RecordProcessor,
+  Tier,
+  TopicNames,
+} from '@herald/shared';
+
+export interface TierDeps {
+  topics: TopicNames;
+  tiers: readonly Tier[];
+  clock: () => number;
+  metrics: {
+    forwarded: Counter<'tier' | 'to'>;
+    lateness: Histogram<'tier'>;
+  };
+}
+
+/**
+ * The delay tiers' consumer (notify.delay.<tier>, DESIGN.md §4). The engine holds each record until
+ * `holdUntil` (its partition paused meanwhile); then it is released to its target topic if due, or
+ * sent on to the tier that fits what is left of its wait. The value is never decoded: a tier moves
+ * bytes. A record without its delay headers, or bound for a topic the engine must not write to, is
+ * parked. Release accuracy (released minus due) is a histogram per tier.
+ */
+export function createTierProcessor(deps: TierDeps): RecordProcessor {
+  const tierOf = new Map(deps.tiers.map((t) => [deps.topics.delay(t.name), t]));
+  return {
+    holdUntil(record) {
+      const delay = delayOf(record.headers);
+      if (!delay) return null;
+      const tier = tierOf.get(record.topic);
+      const enteredAt = Number(record.timestamp);
+      // A tier no longer configured, or no timestamp: wait for the due time itself.
+      if (!tier || !Number.isFinite(enteredAt)) return delay.dueAt;
+      return holdUntil(deps.tiers, tier, enteredAt, delay.dueAt);
+    },
+    handle: (record) => Promise.resolve(forward(deps, tierOf, record)),
+    onFailure: (record, err) => [parkedRecord(deps.topics)(record, err, true)],
+  };
+}
+
+function forward(deps: TierDeps, tierOf: Map<string, Tier>, record: InboundRecord): Outcome {
+  const delay = delayOf(record.headers);
+  if (!delay)
+    throw new HeraldError('malformed_payload', 'a delayed record needs due-at and target-topic headers');
+  if (!isDelayTarget(deps.topics, delay.targetTopic)) {
+    throw new HeraldError('malformed_payload', 'target-topic is not a priority or channel topic');
+  }
+  const tier = tierOf.get(record.topic)?.name ?? 'unknown';
+  const now = deps.clock();
+  const headers = headersToRecord(record.headers);
+  const step = nextStep(deps.tiers, delay.dueAt, now);
+  if (step.kind === 'wait') {
+    const { record: next } = delayedRecord(
+      deps.topics,
+      deps.tiers,
+      { key: copyKey(record), value: record.value, headers },
+      delay.targetTopic,
+      delay.dueAt,
+      now,
+    );
+    return { records: [next], done: () => deps.metrics.forwarded.inc({ tier, to: 'tier' }) };
+  }
+  return {
+    records: [
+      {
+        topic: delay.targetTopic,
+        key: copyKey(record),
+        value: record.value,
+        headers: releasedHeaders(headers),
+      },
+    ],
+    done: () => {
+      deps.metrics.forwarded.inc({ tier, to: 'target' });
+      deps.metrics.lateness.observe({ tier }, Math.max(0, deps.clock() - delay.dueAt) / 1000);
+    },
+  };
+}
