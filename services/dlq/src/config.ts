@@ -35,8 +35,11 @@ const schema = z.object({
   DLQ_CONCURRENCY: env.positiveInt(32),
   /** Records released or moved at once, across the delay tiers. */
   DELAY_CONCURRENCY: env.positiveInt(500),
-  /** Records due within this many ms wait in their batch; later ones pause their partition. */
-  DELAY_HORIZON_MS: z.coerce.number().int().min(0).max(5000).default(200),
+  /**
+   * Records due within this many ms wait in their batch; the partition pauses until the others are.
+   * Shorter: fetches are held up less (more precise), but paused partitions are fetched again more often.
+   */
+  DELAY_HORIZON_MS: z.coerce.number().int().min(0).max(5000).default(250),
   /** How long a tier's fetch waits at the broker: a resumed partition waits at most this long. */
   DELAY_FETCH_WAIT_MS: z.coerce.number().int().min(10).max(5000).default(100),
   /** The retry schedule (DESIGN.md §4, docs/architecture.md): attempt n waits min(cap, base·2^(n-1)). */

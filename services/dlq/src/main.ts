@@ -8,7 +8,7 @@ import {
 import { loadConfig, retryPolicies } from './config';
 import { buildApp } from './app';
 import { createFailureProcessor } from './failures';
-import { createTierProcessor } from './tiers';
+import { createTierProcessor, delayGroups } from './tiers';
 import { pgDeadLetters } from './adapters/dead-letters';
 
 /**
@@ -55,12 +55,7 @@ async function main(): Promise<void> {
 
   const delays = await startConsumers({
     kafka: rt.kafka,
-    // Every tier is lane 0: none is more urgent than another, and none keeps slots back.
-    groups: tiers.map((t) => ({
-      groupId: rt.topics.group(`herald-dlq-delay-${t.name}`),
-      topics: [rt.topics.delay(t.name)],
-      lane: 0,
-    })),
+    groups: delayGroups(rt.topics, tiers, config.DELAY_HORIZON_MS),
     processor: createTierProcessor({
       topics: rt.topics,
       tiers,
@@ -81,7 +76,6 @@ async function main(): Promise<void> {
     // for a consumer that is behind (docs/architecture.md, the delay and retry engine).
     lag: { ...rt.lag, gauge: metricsFor.delayWaiting(rt.registry) },
     maxWaitTimeInMs: config.DELAY_FETCH_WAIT_MS,
-    holdHorizonMs: config.DELAY_HORIZON_MS,
   });
   rt.readiness.checks.push(...failures.readiness(), ...delays.readiness());
 

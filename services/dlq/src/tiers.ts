@@ -11,6 +11,7 @@ import {
   releasedHeaders,
 } from '@herald/shared';
 import type {
+  ConsumerGroupSpec,
   Counter,
   Histogram,
   InboundRecord,
@@ -37,6 +38,25 @@ export interface TierDeps {
  * bytes. A record without its delay headers, or bound for a topic the engine must not write to, is
  * parked. Release accuracy (released minus due) is a histogram per tier.
  */
+/**
+ * One consumer group per tier, so a long tier never holds up a short one. Every tier is lane 0:
+ * none is more urgent than another, and none keeps slots back. A record due within the horizon
+ * waits in its batch; a held batch delays its consumer's next fetch (kafkajs fetches again once
+ * every batch of the last fetch has ended), so the horizon is short.
+ */
+export function delayGroups(
+  topics: Pick<TopicNames, 'delay' | 'group'>,
+  tiers: readonly Tier[],
+  horizonMs: number,
+): ConsumerGroupSpec[] {
+  return tiers.map((t) => ({
+    groupId: topics.group(`herald-dlq-delay-${t.name}`),
+    topics: [topics.delay(t.name)],
+    lane: 0,
+    holdHorizonMs: horizonMs,
+  }));
+}
+
 export function createTierProcessor(deps: TierDeps): RecordProcessor {
   const tierOf = new Map(deps.tiers.map((t) => [deps.topics.delay(t.name), t]));
   return {

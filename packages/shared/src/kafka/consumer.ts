@@ -21,6 +21,8 @@ export interface ConsumerGroupSpec {
   topics: string[];
   /** Its lane (0 = critical); by default its position in `groups`. */
   lane?: number;
+  /** For a processor with `holdUntil`: this group's horizon, instead of the engine's. */
+  holdHorizonMs?: number;
 }
 
 /**
@@ -118,7 +120,10 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
   const ready = consumers.map((c, i) => trackConsumer(c, opts.groups[i]?.groupId ?? '?', log, opts.onFatal));
   const waits = createWaits(log);
   const lanes = opts.groups.map((spec, index) => spec.lane ?? index);
-  const holds = opts.processor.holdUntil ? createHolds(opts.holdHorizonMs ?? 200) : undefined;
+  // Partitions paused until a record is due: one set of timers per group, each with its horizon.
+  const holds = opts.groups.map((spec) =>
+    opts.processor.holdUntil ? createHolds(spec.holdHorizonMs ?? opts.holdHorizonMs ?? 200) : undefined,
+  );
   const deps = {
     processor: opts.processor,
     publisher: opts.publisher,
@@ -131,12 +136,13 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     log,
     drainMs: opts.drainMs ?? 10_000,
     tickMs: 500,
-    ...(holds ? { holds } : {}),
   };
   for (const [index, consumer] of consumers.entries()) {
     const spec = opts.groups[index];
     const lane = lanes[index];
     if (!spec || lane === undefined) continue;
+    const groupHolds = holds[index];
+    const groupDeps = groupHolds ? { ...deps, holds: groupHolds } : deps;
     await consumer.connect();
     // A new group starts at the beginning so records produced before it first joined are not skipped.
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
@@ -145,7 +151,7 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
       eachBatchAutoResolve: false,
       // Resolved offsets of a long batch are committed every second; every batch's, when it ends.
       autoCommitInterval: 1000,
-      eachBatch: (payload) => runBatch(payload, lane, deps),
+      eachBatch: (payload) => runBatch(payload, lane, groupDeps),
     });
   }
   const stopLag = reportLag(opts.lag, opts.groups);
@@ -156,7 +162,7 @@ export async function startConsumers<C>(opts: EngineOptions<C>): Promise<Running
     ],
     async stop() {
       stopLag();
-      holds?.clear();
+      for (const h of holds) h?.clear();
       await Promise.all(consumers.map((c) => c.disconnect()));
     },
   };

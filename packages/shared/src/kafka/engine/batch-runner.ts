@@ -73,9 +73,15 @@ export async function runBatch<C>(
 ): Promise<void> {
   const { batch } = payload;
   const fetched = batch.messages.map((m) => toInbound(batch.topic, batch.partition, lane, m));
-  const { records, holds } = dueWithinHorizon(fetched, payload, deps);
-  if (records.length === 0) return;
-  const tracker = new OffsetTracker(records.map((r) => r.offset));
+  const plan = planHolds(fetched, payload, deps);
+  const tracker = new OffsetTracker(fetched.map((r) => r.offset));
+  // Done in an earlier fetch (a held batch handles records out of offset order): only resolved now.
+  let resolvable: string | null = null;
+  for (const index of plan.done) resolvable = tracker.finish(index) ?? resolvable;
+  if (resolvable !== null) payload.resolveOffset(resolvable);
+  if (plan.handle.length === 0) return;
+  const records = plan.handle.map((i) => fetched[i]).filter((r): r is InboundRecord => r !== undefined);
+  const holds = plan.holds;
   const abort = new AbortController();
   // Every record of the batch waiting for a slot listens on it: thousands is expected, not a leak.
   setMaxListeners(0, abort.signal);
@@ -103,16 +109,30 @@ export async function runBatch<C>(
   }, deps.tickMs);
   tick.unref();
 
+  const partitionKey = `${batch.topic}:${batch.partition}`;
   const finish = (index: number) => {
     if (closed || payload.isStale()) return;
     const offset = tracker.finish(index);
+    if (holds) {
+      const record = fetched[index];
+      if (record) deps.holds?.markDone(partitionKey, record.offset);
+      if (offset !== null) deps.holds?.forget(partitionKey, offset);
+    }
     if (offset !== null) payload.resolveOffset(offset);
   };
 
   const work = async () => {
     const context = await prepare(records, lane, abort.signal, deps);
     const chains = new Map<string, Promise<boolean>>();
-    const tasks = records.map((record, index) => {
+    // Held records start in the order they fall due, so those already due go out in that order too
+    // (unless records of one key must keep their offset order).
+    const order =
+      holds && !deps.orderByKey
+        ? [...plan.handle].sort((a, b) => (holds[a] ?? 0) - (holds[b] ?? 0) || a - b)
+        : plan.handle;
+    const tasks = order.map((index) => {
+      const record = fetched[index];
+      if (!record) return Promise.resolve(false);
       const run = async (): Promise<boolean> => {
         if (!payload.isRunning() || payload.isStale()) abort.abort();
         const hold = holds?.[index] ?? null;
@@ -144,26 +164,37 @@ export async function runBatch<C>(
 }
 
 /**
- * The records of a batch to handle now: all of them, unless the processor holds records until they
- * are due. Then only those up to the first (in offset order) that is not due within the horizon;
- * the partition is paused until shortly before that one is due, and it and what follows are
- * fetched again then. Each record handled comes with its hold, to wait out in the batch.
+ * Which records of a fetched batch to handle now (indices into the batch), and which were done in
+ * an earlier fetch. Without holds: all of them. With holds (the delay tiers), those due within the
+ * horizon, each to wait out its hold in the batch; the partition is paused until shortly before
+ * the earliest of the others is due, and they are fetched again then. Holds are not in offset
+ * order (a record in its last stretch waits until its own due time), so a record may be handled
+ * before one ahead of it: its offset cannot be resolved yet, and it is remembered as done so the
+ * next fetch does not handle it twice (engine/holds.ts).
  */
-function dueWithinHorizon<C>(
+function planHolds<C>(
   fetched: InboundRecord[],
   payload: EachBatchPayload,
   deps: BatchDeps<C>,
-): { records: InboundRecord[]; holds?: (number | null)[] } {
+): { handle: number[]; done: number[]; holds?: (number | null)[] } {
   const { processor, holds } = deps;
-  if (!processor.holdUntil || !holds) return { records: fetched };
+  const all = fetched.map((_, i) => i);
+  if (!processor.holdUntil || !holds) return { handle: all, done: [] };
+  const first = fetched[0];
+  const key = `${first?.topic}:${first?.partition}`;
   const until = fetched.map((r) => processor.holdUntil?.(r) ?? null);
   const horizon = Date.now() + holds.horizonMs;
-  const stop = until.findIndex((t) => t !== null && t > horizon);
-  if (stop < 0) return { records: fetched, holds: until };
-  const first = fetched[stop];
-  const resumeAt = (until[stop] ?? horizon) - holds.horizonMs;
-  if (first) holds.pauseUntil(`${first.topic}:${first.partition}`, resumeAt, payload.pause);
-  return { records: fetched.slice(0, stop), holds: until.slice(0, stop) };
+  const handle: number[] = [];
+  const done: number[] = [];
+  let resumeAt = Number.POSITIVE_INFINITY;
+  for (const [i, record] of fetched.entries()) {
+    const hold = until[i] ?? null;
+    if (holds.isDone(key, record.offset)) done.push(i);
+    else if (hold === null || hold <= horizon) handle.push(i);
+    else resumeAt = Math.min(resumeAt, hold - holds.horizonMs);
+  }
+  if (Number.isFinite(resumeAt)) holds.pauseUntil(key, resumeAt, payload.pause);
+  return { handle, done, holds: until };
 }
 
 /** All of `work`, or once `signal` aborts, what of it finishes within `drainMs`. */

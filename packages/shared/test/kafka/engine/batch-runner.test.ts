@@ -18,7 +18,7 @@ async function until(cond: () => boolean, what: string) {
 }
 
 /** A kafkajs eachBatch payload over `keys.length` records at offsets 100, 101, … */
-function fakePayload(keys: (string | null)[]) {
+function fakePayload(keys: (string | null)[], firstOffset = 100) {
   const resolved: string[] = [];
   const state = { running: true, stale: false, heartbeatError: null as Error | null, paused: false };
   const payload = {
@@ -26,7 +26,7 @@ function fakePayload(keys: (string | null)[]) {
       topic: 'in',
       partition: 0,
       messages: keys.map((k, i) => ({
-        offset: String(100 + i),
+        offset: String(firstOffset + i),
         key: k === null ? null : Buffer.from(k),
         value: Buffer.from(`v${i}`),
         headers: {},
@@ -318,8 +318,7 @@ describe('runBatch', () => {
     expect(finishers.size).toBe(1);
   });
 
-  it('handles held records no earlier than their hold, and pauses the partition at the first one beyond the horizon', async () => {
-    const p = fakePayload(['a', 'b', 'c', 'd']);
+  it('handles held records no earlier than their hold, pauses the partition for the others, and never handles one twice', async () => {
     const pub = fakePublisher();
     const start = Date.now();
     // Offsets 100…103: due now, in 60 ms (within the 100 ms horizon), in 400 ms, in 20 ms.
@@ -329,27 +328,37 @@ describe('runBatch', () => {
       ['102', start + 400],
       ['103', start + 20],
     ]);
+    const handled: string[] = [];
     const handledAt = new Map<string, number>();
     const processor: RecordProcessor = {
       holdUntil: (r) => holds.get(r.offset) ?? null,
       handle: (r) => {
+        handled.push(r.offset);
         handledAt.set(r.offset, Date.now());
         return Promise.resolve({ records: [out(r)] });
       },
       onFailure: () => [],
     };
     const holdsState = createHolds(100);
-    await runBatch(p.payload, 0, deps(processor, pub.publisher, { holds: holdsState }));
-    // 102 is not due within the horizon: neither it nor 103 behind it is handled in this batch.
-    expect([...handledAt.keys()].sort()).toEqual(['100', '101']);
+    const first = fakePayload(['a', 'b', 'c', 'd']);
+    await runBatch(first.payload, 0, deps(processor, pub.publisher, { holds: holdsState }));
+    // 102 is not due within the horizon; 103 behind it is, and goes first (it falls due first).
+    expect(handled).toEqual(['100', '103', '101']);
     expect(handledAt.get('101')).toBeGreaterThanOrEqual(start + 60);
-    expect(p.last()).toBe('101');
-    expect(p.state.paused).toBe(true);
-    expect(holdsState.paused).toBe(1);
-    // Resumed once 102 is within the horizon (400 - 100 ms), to be fetched again from 102.
-    await until(() => !p.state.paused, 'the partition resumed');
+    expect(handledAt.get('103')).toBeGreaterThanOrEqual(start + 20);
+    // 102 is not done: nothing past it is resolved, and the partition waits for it.
+    expect(first.last()).toBe('101');
+    expect(first.state.paused).toBe(true);
+    // Resumed once 102 is within the horizon (400 - 100 ms), and fetched again from 102.
+    await until(() => !first.state.paused, 'the partition resumed');
     expect(Date.now() - start).toBeGreaterThanOrEqual(295);
-    expect(holdsState.paused).toBe(0);
+    const again = fakePayload(['c', 'd'], 102);
+    await runBatch(again.payload, 0, deps(processor, pub.publisher, { holds: holdsState }));
+    // 102 once due; 103 was done already: resolved, not handled again.
+    expect(handled).toEqual(['100', '103', '101', '102']);
+    expect(handledAt.get('102')).toBeGreaterThanOrEqual(start + 400);
+    expect(again.last()).toBe('103');
+    expect(holdsState.isDone('in:0', '103')).toBe(false);
   });
 
   it('drops a held record waiting in its batch when the batch is stopped, leaving it unresolved', async () => {
