@@ -308,7 +308,11 @@ describe('the retry engine on real Postgres and Kafka', () => {
       ...previous,
       ...failureHeaders(err, {
         sourceTopic: source(),
-        previous: { attempt: previous.attempt, failures: previous.failures, targetTopic: previous['target-topic'] },
+        previous: {
+          attempt: previous.attempt,
+          failures: previous.failures,
+          targetTopic: previous['target-topic'],
+        },
         now: Date.now(),
       }),
     },
@@ -412,7 +416,9 @@ describe('the retry engine on real Postgres and Kafka', () => {
   it('parks a failure bound for a topic the engine must not write to, instead of retrying it', async () => {
     const m = message();
     await handle(
-      await failed(m, new HeraldError('provider_unavailable', 'HTTP 503'), { 'target-topic': deps.topics.status }),
+      await failed(m, new HeraldError('provider_unavailable', 'HTTP 503'), {
+        'target-topic': deps.topics.status,
+      }),
     );
     expect(await deadLetters(m.notificationId)).toEqual([
       expect.objectContaining({ reason: 'provider_unavailable', attempts: 1 }),

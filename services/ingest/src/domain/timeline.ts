@@ -15,6 +15,16 @@ export interface TimelineEntry {
   at: string;
   reason?: string;
   providerMessageId?: string;
+  /** `failed`, `retrying`, `parked`: which attempt (1 = the first send). */
+  attempt?: number;
+  /** `retrying`: the error of the attempt that failed. */
+  error?: string;
+  /** `retrying`: when the next attempt is due. */
+  nextAttemptAt?: string;
+  /** `deferred`: when the notification is to be routed (its `sendAt`). */
+  until?: string;
+  /** `replayed`, `discarded`: the API key that did it. */
+  by?: string;
 }
 
 export interface ChannelView {
@@ -29,6 +39,7 @@ export interface ChannelView {
  */
 export const OVERALL_STATUSES = [
   'accepted',
+  'scheduled',
   'in_progress',
   'sent',
   'partially_sent',
@@ -46,7 +57,10 @@ export interface NotificationView {
 
 type Outcome = 'sent' | 'suppressed' | 'expired' | 'parked';
 
-/** The terminal states of DESIGN.md §2.1: nothing follows them (short of an operator's replay). */
+/**
+ * The terminal states of DESIGN.md §2.1: nothing follows them (short of an operator's replay). A
+ * dead letter an operator discarded stays parked, for good.
+ */
 function outcomeOf(status: string): Outcome | null {
   switch (status) {
     case 'sent':
@@ -54,12 +68,16 @@ function outcomeOf(status: string): Outcome | null {
     case 'expired':
     case 'parked':
       return status;
+    case 'discarded':
+      return 'parked';
     default:
       return null;
   }
 }
 
 const RANK_ACCEPTED = 0;
+/** Held until its `sendAt`: after accepted, before it is routed. */
+const RANK_DEFERRED = 0.5;
 const RANK_ROUTED = 1;
 const RANK_IN_FLIGHT = 2;
 const RANK_TERMINAL = 3;
@@ -75,6 +93,7 @@ const RANK_SENT = 4;
  */
 export function rankOf(status: string): number {
   if (status === 'accepted') return RANK_ACCEPTED;
+  if (status === 'deferred') return RANK_DEFERRED;
   if (status === 'routed') return RANK_ROUTED;
   if (status === 'sent') return RANK_SENT;
   return outcomeOf(status) === null ? RANK_IN_FLIGHT : RANK_TERMINAL;
@@ -120,18 +139,62 @@ function distinct(events: EventRow[]): EventRow[] {
   });
 }
 
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** What a step's detail says that a client needs: the attempt, its error and the next due time. */
+function details(status: string, d: Record<string, unknown> | null): Partial<TimelineEntry> {
+  if (!d) return {};
+  const out: Partial<TimelineEntry> = {};
+  const attempt = num(d.attempt) ?? num(d.attempts);
+  if (attempt !== undefined && ['failed', 'retrying', 'parked', 'expired'].includes(status))
+    out.attempt = attempt;
+  const error = str(d.error);
+  if (error && status === 'retrying') out.error = error;
+  const next = str(d.nextAttemptAt);
+  if (next && status === 'retrying') out.nextAttemptAt = next;
+  const until = str(d.until);
+  if (until && status === 'deferred') out.until = until;
+  const by = str(d.by);
+  if (by && (status === 'replayed' || status === 'discarded')) out.by = by;
+  return out;
+}
+
 function step(e: EventRow, seq: number, status: string, reason = e.reason): Step {
   const entry: TimelineEntry = {
     status,
     at: e.at.toISOString(),
     ...(reason ? { reason } : {}),
     ...(e.providerMessageId ? { providerMessageId: e.providerMessageId } : {}),
+    ...details(status, e.detail),
   };
   return { entry, rank: rankOf(status), at: e.at.getTime(), seq };
 }
 
 function causal(steps: Step[]): Step[] {
   return [...steps].sort((a, b) => a.rank - b.rank || a.at - b.at || a.seq - b.seq);
+}
+
+/**
+ * A channel's steps in causal order, round by round: an operator's replay of its dead letter opens
+ * a new round, with the steps stamped from the replay on (the dlq stamps both the park and the
+ * replay, so their order is its clock's). Each round is in causal order; the channel's status is
+ * the last step of the last round, so a replayed channel is in flight again until it ends anew.
+ */
+function rounds(steps: Step[]): Step[] {
+  const replays = steps
+    .filter((s) => s.entry.status === 'replayed')
+    .sort((a, b) => a.at - b.at || a.seq - b.seq);
+  if (replays.length === 0) return causal(steps);
+  const others = steps.filter((s) => s.entry.status !== 'replayed');
+  const out: Step[] = [];
+  let from = Number.NEGATIVE_INFINITY;
+  for (const replay of replays) {
+    out.push(...causal(others.filter((s) => s.at >= from && s.at < replay.at)), replay);
+    from = replay.at;
+  }
+  out.push(...causal(others.filter((s) => s.at >= from)));
+  return out;
 }
 
 /** The column is text: a status from a newer service, or none, must not break the view. */
@@ -150,7 +213,8 @@ const lower = (c: Channel) => String(c).toLowerCase() as Lowercase<Channel>;
 function summarise(wide: Step[], channelStatuses: string[], routed: boolean): OverallStatus {
   if (channelStatuses.length === 0) {
     const ended = wide.map((s) => outcomeOf(s.entry.status)).filter((o) => o !== null);
-    return ended.at(-1) ?? (routed ? 'suppressed' : 'accepted');
+    const deferred = wide.some((s) => s.entry.status === 'deferred');
+    return ended.at(-1) ?? (routed ? 'suppressed' : deferred ? 'scheduled' : 'accepted');
   }
   const outcomes = channelStatuses.map(outcomeOf);
   if (!routed || outcomes.includes(null)) return 'in_progress';
@@ -198,8 +262,10 @@ export function buildView(events: EventRow[]): NotificationView {
   const lead = wide.filter((s) => s.rank <= RANK_ROUTED);
   const channels: NotificationView['channels'] = {};
   for (const [key, steps] of own) {
-    const timeline = causal([...lead, ...steps]).map((s) => s.entry);
-    channels[key] = { status: timeline.at(-1)?.status ?? 'routed', timeline };
+    const timeline = rounds([...lead, ...steps]).map((s) => s.entry);
+    // A provider that accepted the message cannot take it back, whatever the clocks say.
+    const sent = timeline.some((e) => e.status === 'sent');
+    channels[key] = { status: sent ? 'sent' : (timeline.at(-1)?.status ?? 'routed'), timeline };
   }
   const timeline = causal(wide);
   return {

@@ -79,6 +79,7 @@ describe('top-level status', () => {
   it('only ever takes a documented value', () => {
     expect(OVERALL_STATUSES).toEqual([
       'accepted',
+      'scheduled',
       'in_progress',
       'sent',
       'partially_sent',
@@ -397,8 +398,8 @@ describe('duplicate and unknown events', () => {
   });
 
   it('treats an unknown channel step as in flight', () => {
-    const view = buildView([accepted(), routed([deliver('EMAIL')]), on('EMAIL', unknown('DEFERRED'), 3)]);
-    expect(view.channels.email?.status).toBe('deferred');
+    const view = buildView([accepted(), routed([deliver('EMAIL')]), on('EMAIL', unknown('THROTTLED'), 3)]);
+    expect(view.channels.email?.status).toBe('throttled');
     expect(view.status).toBe('in_progress');
   });
 
@@ -453,5 +454,116 @@ describe('duplicate and unknown events', () => {
     ]);
     expect(Object.keys(view.channels)).toEqual(['sms']);
     expect(view.status).toBe('sent');
+  });
+});
+
+describe('retries, deferrals and an operator’s decisions', () => {
+  it('shows each failed attempt and the retry it led to, with the error and the next due time', () => {
+    const view = buildView([
+      accepted(1),
+      routed([deliver('EMAIL')], 2),
+      on('EMAIL', 'FAILED', 3, {
+        reason: 'provider_unavailable',
+        detail: { attempt: 1, errorClass: 'transient' },
+      }),
+      on('EMAIL', 'RETRYING', 4, {
+        reason: 'provider_unavailable',
+        detail: { attempt: 1, error: 'provider_unavailable: HTTP 503', nextAttemptAt: iso(6) },
+      }),
+      on('EMAIL', 'FAILED', 6, { reason: 'provider_unavailable', detail: { attempt: 2 } }),
+      on('EMAIL', 'RETRYING', 7, {
+        reason: 'provider_unavailable',
+        detail: { attempt: 2, error: 'provider_unavailable: HTTP 503', nextAttemptAt: iso(11) },
+      }),
+    ]);
+    expect(view.status).toBe('in_progress');
+    expect(view.channels.email?.status).toBe('retrying');
+    expect(view.channels.email?.timeline.slice(2)).toEqual([
+      { status: 'failed', at: iso(3), reason: 'provider_unavailable', attempt: 1 },
+      {
+        status: 'retrying',
+        at: iso(4),
+        reason: 'provider_unavailable',
+        attempt: 1,
+        error: 'provider_unavailable: HTTP 503',
+        nextAttemptAt: iso(6),
+      },
+      { status: 'failed', at: iso(6), reason: 'provider_unavailable', attempt: 2 },
+      {
+        status: 'retrying',
+        at: iso(7),
+        reason: 'provider_unavailable',
+        attempt: 2,
+        error: 'provider_unavailable: HTTP 503',
+        nextAttemptAt: iso(11),
+      },
+    ]);
+  });
+
+  it('is scheduled while deferred to its sendAt, and shows the deferral before routing once routed', () => {
+    const deferred = ev({ status: 'DEFERRED', reason: 'send_at', detail: { until: iso(30) } }, 2);
+    const waiting = buildView([accepted(1), deferred]);
+    expect(waiting.status).toBe('scheduled');
+    expect(waiting.timeline).toEqual([
+      { status: 'accepted', at: iso(1) },
+      { status: 'deferred', at: iso(2), reason: 'send_at', until: iso(30) },
+    ]);
+    // The router's clock may be behind: `routed` still comes after the deferral.
+    const routedLater = buildView([
+      accepted(1),
+      deferred,
+      routed([deliver('SMS')], 1),
+      on('SMS', 'SENT', 31),
+    ]);
+    expect(statuses(routedLater.channels.sms?.timeline)).toEqual(['accepted', 'deferred', 'routed', 'sent']);
+    expect(routedLater.status).toBe('sent');
+  });
+
+  it('opens a new round on a replay: the channel is in flight again, then sent', () => {
+    const parkedOnce = [
+      accepted(1),
+      routed([deliver('SMS')], 2),
+      on('SMS', 'FAILED', 3),
+      on('SMS', 'PARKED', 4, { reason: 'provider_unavailable', detail: { attempts: 3 } }),
+    ];
+    const replay = on('SMS', 'REPLAYED', 20, { reason: 'replayed', detail: { by: 'ops-key' } });
+    const replayed = buildView([...parkedOnce, replay]);
+    expect(replayed.channels.sms?.status).toBe('replayed');
+    expect(replayed.status).toBe('in_progress');
+    const sent = buildView([...parkedOnce, replay, on('SMS', 'SENT', 21)]);
+    expect(sent.channels.sms?.status).toBe('sent');
+    expect(sent.channels.sms?.timeline.slice(2)).toEqual([
+      { status: 'failed', at: iso(3) },
+      { status: 'parked', at: iso(4), reason: 'provider_unavailable', attempt: 3 },
+      { status: 'replayed', at: iso(20), reason: 'replayed', by: 'ops-key' },
+      { status: 'sent', at: iso(21) },
+    ]);
+    expect(sent.status).toBe('sent');
+    // Failing again after the replay: parked again, in the new round.
+    const again = buildView([...parkedOnce, replay, on('SMS', 'FAILED', 21), on('SMS', 'PARKED', 22)]);
+    expect(statuses(again.channels.sms?.timeline)?.slice(-4)).toEqual([
+      'parked',
+      'replayed',
+      'failed',
+      'parked',
+    ]);
+    expect(again.channels.sms?.status).toBe('parked');
+  });
+
+  it('keeps a discarded channel parked overall, with who discarded it', () => {
+    const view = buildView([
+      accepted(1),
+      routed([deliver('PUSH')], 2),
+      on('PUSH', 'PARKED', 3),
+      on('PUSH', 'DISCARDED', 9, { reason: 'discarded', detail: { by: 'ops-key', reason: 'user left' } }),
+    ]);
+    expect(view.channels.push?.status).toBe('discarded');
+    expect(view.channels.push?.timeline.at(-1)).toEqual({
+      status: 'discarded',
+      at: iso(9),
+      reason: 'discarded',
+      by: 'ops-key',
+    });
+    expect(view.status).toBe('parked');
   });
 });
