@@ -34,6 +34,8 @@ interface Proc {
 export interface StackOptions {
   /** The services reach Postgres through a TCP proxy, so a test can cut them off (postgresOutage). */
   postgresProxy?: boolean;
+  /** Settings for every service (a retry policy the test can wait out, say). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function startStack(
     TWILIO_SANDBOX_URL: sandboxUrl,
     FCM_PROJECT_ID: 'herald-e2e',
     FCM_SANDBOX_URL: sandboxUrl,
+    ...opts.env,
   };
 
   const procs = new Map<ServiceName, Proc>();

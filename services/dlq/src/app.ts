@@ -1,48 +1,69 @@
-import { UUID, apiKeyAuth, buildOpsServer, parseInput, registerErrorHandler, z } from '@herald/shared';
-import type { Runtime } from '@herald/shared';
-import type { FastifyInstance } from '@herald/shared';
+import { HeraldError, apiKeyAuth, buildOpsServer, registerErrorHandler } from '@herald/shared';
+import type { FastifyInstance, Runtime } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
+import type { LetterActions } from './letter-actions';
+import type { ReplayJobs } from './replay-jobs';
+import { jobView, principalOf, progressUrl, sendOutcome } from './replies';
+import { parseBulkReplay, parseDiscard, parseId, parseJobId, parseListQuery, parseNoBody } from './requests';
 
-const LIMIT_HINT = 'expected a whole number from 1 to 500';
-
-/** Unknown parameters are refused: a misspelt filter must not silently list everything. */
-const listQuery = z.strictObject({
-  reason: z
-    .string()
-    .regex(/^[a-z_]{1,64}$/, 'expected a reason code such as provider_rejected')
-    .optional(),
-  notificationId: z.string().regex(UUID, 'expected a notification id (UUID)').optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, LIMIT_HINT)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 500, LIMIT_HINT)
-    .default(50),
-  // A Postgres bigint: at most 18 digits keeps it in range.
-  before: z
-    .string()
-    .regex(/^[1-9]\d{0,17}$/, 'expected a dead-letter id')
-    .optional(),
-});
+/** What the routes that look into or act on dead letters use (all but the list). */
+export interface AdminServices {
+  letters: LetterActions;
+  replays: ReplayJobs;
+}
 
 /** The dead-letter admin API beside /healthz, /readyz and /metrics. Built, not started. */
 export function buildApp(
   rt: Pick<Runtime<{ postgres: true }>, 'registry' | 'readiness' | 'pool' | 'log'>,
   deadLetters: DeadLetterStore,
+  admin: AdminServices,
 ): FastifyInstance {
   const app = buildOpsServer(rt);
   registerErrorHandler(app, rt.log);
-  const auth = apiKeyAuth(rt.pool, 'admin');
-  app.get('/v1/dead-letters', { onRequest: auth }, async (request) => {
-    const q = parseInput(listQuery, request.query, 'query');
-    const items = await deadLetters.list({
-      limit: q.limit,
-      ...(q.reason ? { reason: q.reason } : {}),
-      ...(q.notificationId ? { notificationId: q.notificationId } : {}),
-      ...(q.before ? { beforeId: q.before } : {}),
-    });
+  const auth = { onRequest: apiKeyAuth(rt.pool, 'admin') };
+
+  app.get('/v1/dead-letters', auth, async (request) => {
+    const q = parseListQuery(request.query);
+    const items = await deadLetters.list(q);
     const last = items.at(-1);
     return { deadLetters: items, next: items.length === q.limit && last ? last.id : null };
   });
+  const { letters, replays } = admin;
+
+  app.get('/v1/dead-letters/:id', auth, async (request) => {
+    const id = parseId(request.params);
+    const letter = await letters.get(id);
+    if (!letter) throw new HeraldError('not_found', `no dead letter ${id}`, { field: 'id' });
+    return letter;
+  });
+
+  app.post('/v1/dead-letters/:id/replay', auth, async (request, reply) => {
+    const id = parseId(request.params);
+    parseNoBody(request.body);
+    return sendOutcome(reply, await letters.replay(id, principalOf(request)));
+  });
+
+  app.post('/v1/dead-letters/:id/discard', auth, async (request, reply) => {
+    const id = parseId(request.params);
+    const reason = parseDiscard(request.body);
+    return sendOutcome(reply, await letters.discard(id, principalOf(request), reason));
+  });
+
+  app.post('/v1/dead-letters/replay', auth, async (request, reply) => {
+    const selection = parseBulkReplay(request.body);
+    const job = await replays.start(selection, principalOf(request));
+    return reply
+      .code(202)
+      .header('location', progressUrl(job.id))
+      .send({ jobId: job.id, count: job.count, status: job.status, progressUrl: progressUrl(job.id) });
+  });
+
+  app.get('/v1/dead-letters/replays/:jobId', auth, async (request) => {
+    const jobId = parseJobId(request.params);
+    const job = await replays.get(jobId);
+    if (!job) throw new HeraldError('not_found', `no replay job ${jobId}`, { field: 'jobId' });
+    return jobView(job);
+  });
+
   return app;
 }

@@ -10,6 +10,7 @@ import { buildApp } from './app';
 import { createFailureProcessor } from './failures';
 import { createTierProcessor, delayGroups } from './tiers';
 import { pgDeadLetters } from './adapters/dead-letters';
+import { createAdminServices } from './admin';
 
 /**
  * Composition root of the dlq service, Herald's delay and retry engine (DESIGN.md §4):
@@ -79,9 +80,17 @@ async function main(): Promise<void> {
   });
   rt.readiness.checks.push(...failures.readiness(), ...delays.readiness());
 
-  const http = buildApp(rt, deadLetters);
+  const admin = createAdminServices(rt, deadLetters);
+  const http = buildApp(rt, deadLetters, admin);
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  installShutdown(rt, { consumers: [failures, delays], http });
+  // Bulk replays a stopped process left unfinished go on from their last chunk.
+  await admin.replays.resume();
+  installShutdown(rt, {
+    consumers: [failures, delays],
+    http,
+    // After the consumers, before the producer closes: a running job stops between chunks.
+    extra: [{ name: 'replay-jobs', run: () => admin.replays.stop() }],
+  });
   rt.log.info({ port: config.HTTP_PORT, tiers: tiers.map((t) => t.name) }, 'dlq started');
 }
 

@@ -12,6 +12,7 @@ import {
 import type { ChannelMessage, InboundRecord, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, processOnce, silentLog, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
+import { createAdminServices } from '../src/admin';
 import { buildApp } from '../src/app';
 import { createFailureProcessor } from '../src/failures';
 import type { FailureDeps } from '../src/failures';
@@ -115,14 +116,11 @@ describe('dlq handler on real Postgres and Kafka', () => {
       );
       expect(events[1]?.eventId).toBe(events[0]?.eventId);
 
+      const registry = createRegistry('dlq-test-app');
       const app = buildApp(
-        {
-          registry: createRegistry('dlq-test-app'),
-          readiness: { draining: false, checks: [] },
-          pool: deps.pool,
-          log,
-        },
+        { registry, readiness: { draining: false, checks: [] }, pool: deps.pool, log },
         pgDeadLetters(deps.pool),
+        createAdminServices({ ...deps, registry, log }, pgDeadLetters(deps.pool)),
       );
       const key = await createApiKey(deps.pool, 'dlq-test', ['admin']);
       const sendOnly = await createApiKey(deps.pool, 'dlq-test-send');

@@ -1,5 +1,9 @@
 import { valuesList, writeChunked } from '@herald/shared';
 import type { Pool } from '@herald/shared';
+import type { DeadLetterStatus } from '../domain/dead-letter';
+import type { LetterFilter } from '../domain/replay-job';
+import { inTransaction } from './transaction';
+import type { TxClient } from './transaction';
 
 export interface NewDeadLetter {
   sourceTopic: string;
@@ -23,6 +27,7 @@ export interface NewDeadLetter {
 
 export interface DeadLetterSummary {
   id: string;
+  status: DeadLetterStatus;
   sourceTopic: string;
   targetTopic: string | null;
   notificationId: string | null;
@@ -37,6 +42,32 @@ export interface DeadLetterSummary {
   payloadBytes: number;
 }
 
+/** A dead letter as stored, with its bytes and its replay and discard audit. Times in ISO 8601. */
+export interface StoredDeadLetter extends DeadLetterSummary {
+  sourcePartition: number;
+  sourceOffset: string;
+  key: Buffer | null;
+  payload: Buffer | null;
+  headers: Record<string, string>;
+  replayCount: number;
+  replayedAt: string | null;
+  replayedBy: string | null;
+  replayJobId: string | null;
+  discardedAt: string | null;
+  discardedBy: string | null;
+  discardReason: string | null;
+}
+
+export interface ListFilter extends LetterFilter {
+  status: DeadLetterStatus;
+  limit: number;
+  beforeId?: string;
+}
+
+/** What an operator's action does to the letter it locked. */
+export type LetterChange =
+  { kind: 'replayed'; by: string; jobId?: string } | { kind: 'discarded'; by: string; reason: string };
+
 export interface DeadLetterStore {
   /**
    * Stores a batch's dead letters with a few multi-row inserts, idempotent per source record (a
@@ -44,16 +75,77 @@ export interface DeadLetterStore {
    * the reason; throws when Postgres is unavailable.
    */
   park(letters: NewDeadLetter[]): Promise<{ letter: NewDeadLetter; reason: string }[]>;
-  list(filter: {
-    reason?: string;
-    notificationId?: string;
-    limit: number;
-    beforeId?: string;
-  }): Promise<DeadLetterSummary[]>;
+  /** Newest first. */
+  list(filter: ListFilter): Promise<DeadLetterSummary[]>;
+  get(id: string): Promise<StoredDeadLetter | null>;
+  /**
+   * Runs `work` on the letter (null when there is none) while holding its row lock, and applies
+   * the change it returns in the same transaction: an action on the same letter at the same time
+   * waits, then sees the outcome. Returns what `work` returned, and the letter as changed.
+   */
+  withLocked<T>(
+    id: string,
+    work: (letter: StoredDeadLetter | null) => Promise<{ result: T; change?: LetterChange }>,
+  ): Promise<{ result: T; changed: StoredDeadLetter | null }>;
+  /** When the oldest letter still parked was parked; null when none is. */
+  oldestParkedAt(): Promise<Date | null>;
 }
 
 /** 15 parameters a row: 200 rows stay far below Postgres's 65,535 parameters a statement. */
 const CHUNK = 200;
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const SUMMARY_COLUMNS = `id::text AS id, status, source_topic AS "sourceTopic", target_topic AS "targetTopic",
+  notification_id AS "notificationId", channel, reason, error_class AS "errorClass", attempts,
+  first_error AS "firstError", last_error AS "lastError", ${iso('first_failed_at')} AS "firstFailedAt",
+  ${iso('parked_at')} AS "parkedAt", coalesce(octet_length(payload), 0) AS "payloadBytes"`;
+
+/** Every column of a StoredDeadLetter, for reading rows of `dead_letters`. */
+export const LETTER_COLUMNS = `${SUMMARY_COLUMNS}, source_partition AS "sourcePartition",
+  source_offset::text AS "sourceOffset", message_key AS key, payload, headers,
+  replay_count AS "replayCount", ${iso('replayed_at')} AS "replayedAt", replayed_by AS "replayedBy",
+  replay_job_id::text AS "replayJobId", ${iso('discarded_at')} AS "discardedAt",
+  discarded_by AS "discardedBy", discard_reason AS "discardReason"`;
+
+/**
+ * The conditions of a filter, its values appended to `params`. Only conditions that are given are
+ * written, so each query can use the index that fits it.
+ */
+export function filterConditions(filter: LetterFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filter.reason !== undefined) add((p) => `reason = ${p}`, filter.reason);
+  if (filter.channel !== undefined) add((p) => `channel = ${p}`, filter.channel);
+  if (filter.notificationId !== undefined) add((p) => `notification_id = ${p}`, filter.notificationId);
+  if (filter.since !== undefined) add((p) => `parked_at >= ${p}::timestamptz`, filter.since);
+  if (filter.until !== undefined) add((p) => `parked_at < ${p}::timestamptz`, filter.until);
+  return where;
+}
+
+/** The UPDATE that a change makes, its values appended to `params` after the letter's id ($1). */
+function changeSql(change: LetterChange, params: unknown[]): string {
+  switch (change.kind) {
+    case 'replayed':
+      params.push(change.by, change.jobId ?? null);
+      return `status = 'replayed', replayed_at = now(), replayed_by = $2, replay_job_id = $3,
+              replay_count = replay_count + 1`;
+    case 'discarded':
+      params.push(change.by, change.reason);
+      return `status = 'discarded', discarded_at = now(), discarded_by = $2, discard_reason = $3`;
+  }
+}
+
+async function lockedLetter(client: TxClient, id: string): Promise<StoredDeadLetter | null> {
+  const { rows } = await client.query<StoredDeadLetter>(
+    `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
 
 export function pgDeadLetters(pool: Pool): DeadLetterStore {
   return {
@@ -92,22 +184,47 @@ export function pgDeadLetters(pool: Pool): DeadLetterStore {
       return refused.map(({ item, reason }) => ({ letter: item, reason }));
     },
     async list(filter) {
+      const params: unknown[] = [filter.status];
+      const where = ['status = $1', ...filterConditions(filter, params)];
+      if (filter.beforeId !== undefined) {
+        params.push(filter.beforeId);
+        where.push(`id < $${params.length}`);
+      }
+      params.push(filter.limit);
       const { rows } = await pool.query<DeadLetterSummary>(
-        `SELECT id::text AS id, source_topic AS "sourceTopic", target_topic AS "targetTopic",
-                notification_id AS "notificationId", channel, reason, error_class AS "errorClass", attempts,
-                first_error AS "firstError", last_error AS "lastError",
-                to_char(first_failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "firstFailedAt",
-                to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "parkedAt",
-                coalesce(octet_length(payload), 0) AS "payloadBytes"
-           FROM dead_letters
-          WHERE ($1::text IS NULL OR reason = $1)
-            AND ($2::text IS NULL OR notification_id = $2)
-            AND ($3::bigint IS NULL OR id < $3)
+        `SELECT ${SUMMARY_COLUMNS} FROM dead_letters
+          WHERE ${where.join(' AND ')}
           ORDER BY id DESC
-          LIMIT $4`,
-        [filter.reason ?? null, filter.notificationId ?? null, filter.beforeId ?? null, filter.limit],
+          LIMIT $${params.length}`,
+        params,
       );
       return rows;
+    },
+    async get(id) {
+      const { rows } = await pool.query<StoredDeadLetter>(
+        `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE id = $1`,
+        [id],
+      );
+      return rows[0] ?? null;
+    },
+    withLocked(id, work) {
+      return inTransaction(pool, async (client) => {
+        const { result, change } = await work(await lockedLetter(client, id));
+        if (!change) return { result, changed: null };
+        const params: unknown[] = [id];
+        const set = changeSql(change, params);
+        const { rows } = await client.query<StoredDeadLetter>(
+          `UPDATE dead_letters SET ${set} WHERE id = $1 RETURNING ${LETTER_COLUMNS}`,
+          params,
+        );
+        return { result, changed: rows[0] ?? null };
+      });
+    },
+    async oldestParkedAt() {
+      const { rows } = await pool.query<{ at: Date | null }>(
+        `SELECT min(parked_at) AS at FROM dead_letters WHERE status = 'parked'`,
+      );
+      return rows[0]?.at ?? null;
     },
   };
 }

@@ -23,10 +23,14 @@ describe('readFailure', () => {
     const retried = readFailure({
       attempt: '3',
       error: 'provider_unavailable: 503',
-      failures: JSON.stringify([{ attempt: 2, at: '2026-01-01T00:00:01.000Z', error: 'provider_unavailable: 503' }]),
+      failures: JSON.stringify([
+        { attempt: 2, at: '2026-01-01T00:00:01.000Z', error: 'provider_unavailable: 503' },
+      ]),
       'retry-delay-ms': '1800',
     });
-    expect(retried.history).toEqual([{ attempt: 2, at: '2026-01-01T00:00:01.000Z', error: 'provider_unavailable: 503' }]);
+    expect(retried.history).toEqual([
+      { attempt: 2, at: '2026-01-01T00:00:01.000Z', error: 'provider_unavailable: 503' },
+    ]);
     expect(retried.previousDelayMs).toBe(1800);
   });
 

@@ -193,7 +193,7 @@ function planHolds<C>(
     else if (hold === null || hold <= horizon) handle.push(i);
     else resumeAt = Math.min(resumeAt, hold - holds.horizonMs);
   }
-  if (Number.isFinite(resumeAt)) holds.pauseUntil(key, resumeAt, payload.pause);
+  if (Number.isFinite(resumeAt)) holds.pauseUntil(key, resumeAt, () => payload.pause());
   return { handle, done, holds: until };
 }
 
