@@ -33,7 +33,7 @@ export function buildApp(
   app.get('/v1/dead-letters/:id', auth, async (request) => {
     const id = parseId(request.params);
     const letter = await letters.get(id);
-    if (!letter) throw new HeraldError('not_found', `no dead letter ${id}`, { field: 'id' });
+    if (!letter) throw new HeraldError('not_found', `no dead letter ${id}`);
     return letter;
   });
 
@@ -61,7 +61,7 @@ export function buildApp(
   app.get('/v1/dead-letters/replays/:jobId', auth, async (request) => {
     const jobId = parseJobId(request.params);
     const job = await replays.get(jobId);
-    if (!job) throw new HeraldError('not_found', `no replay job ${jobId}`, { field: 'jobId' });
+    if (!job) throw new HeraldError('not_found', `no replay job ${jobId}`);
     return jobView(job);
   });
 

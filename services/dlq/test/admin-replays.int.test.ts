@@ -251,7 +251,7 @@ describe('bulk replay', () => {
     expect(await call(f, 'GET', `/v1/dead-letters/replays/${unknown}`)).toEqual(
       expect.objectContaining({
         status: 404,
-        body: { error: { code: 'not_found', message: `no replay job ${unknown}`, field: 'jobId' } },
+        body: { error: { code: 'not_found', message: `no replay job ${unknown}` } },
       }),
     );
     expect((await call(f, 'GET', '/v1/dead-letters/replays/42')).status).toBe(400);

@@ -142,7 +142,7 @@ describe('one dead letter', () => {
     expect(await call(f, 'GET', `/v1/dead-letters/${unknown}`)).toEqual(
       expect.objectContaining({
         status: 404,
-        body: { error: { code: 'not_found', message: `no dead letter ${unknown}`, field: 'id' } },
+        body: { error: { code: 'not_found', message: `no dead letter ${unknown}` } },
       }),
     );
     const notFound = { error: { code: 'not_found', message: `no dead letter ${unknown}` } };

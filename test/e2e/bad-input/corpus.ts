@@ -5,7 +5,7 @@
  * endpoint adds its rows in one place.
  */
 import { batchCases } from './batch';
-import { authCases, batchBodyCases, pathCases, queryCases, userCases } from './endpoints';
+import { authCases, batchBodyCases, deadLetterCases, pathCases, queryCases, userCases } from './endpoints';
 import { bodyCases, headerCases, notificationCases } from './notifications';
 import type { BadCase, Expected } from './types';
 
@@ -18,6 +18,7 @@ export function corpus(): BadCase[] {
     ...authCases(),
     ...pathCases(),
     ...queryCases(),
+    ...deadLetterCases(),
     ...userCases(),
     ...headerCases(),
     ...batchCases(),

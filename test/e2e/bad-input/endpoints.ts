@@ -29,6 +29,17 @@ const endpoints: Endpoint[] = [
   },
   { target: 'ingest', method: 'DELETE', path: '/v1/users/corpus-user/devices/t', scope: 'send' },
   { target: 'dlq', method: 'GET', path: '/v1/dead-letters', scope: 'admin' },
+  { target: 'dlq', method: 'GET', path: '/v1/dead-letters/1', scope: 'admin' },
+  { target: 'dlq', method: 'POST', path: '/v1/dead-letters/1/replay', body: {}, scope: 'admin' },
+  {
+    target: 'dlq',
+    method: 'POST',
+    path: '/v1/dead-letters/1/discard',
+    body: { reason: 'x' },
+    scope: 'admin',
+  },
+  { target: 'dlq', method: 'POST', path: '/v1/dead-letters/replay', body: { ids: [1] }, scope: 'admin' },
+  { target: 'dlq', method: 'GET', path: `/v1/dead-letters/replays/${UNKNOWN_ID}`, scope: 'admin' },
 ];
 
 /** Every endpoint, with every kind of bad credential. */
@@ -182,6 +193,52 @@ export function queryCases(): BadCase[] {
     },
     q('reasons=provider_rejected', 'reasons'),
     q('colour=blue', 'colour'),
+    q('channel=fax', 'channel'),
+    q('status=gone', 'status'),
+    q('since=yesterday', 'since'),
+    q('until=2026-13-01T00:00:00Z', 'until'),
+    q('since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', 'until'),
+  ];
+}
+
+const post = (path: string, body: unknown, expect: Expected, name = ''): BadCase => ({
+  name: `POST ${path}${name ? `: ${name}` : ''}`,
+  target: 'dlq',
+  method: 'POST',
+  path,
+  body,
+  expect,
+});
+
+/** The dead-letter actions: unknown and hostile ids, and bodies the actions refuse. */
+export function deadLetterCases(): BadCase[] {
+  const bulk = '/v1/dead-letters/replay';
+  return [
+    get('dlq', '/v1/dead-letters/999999999', notFound),
+    get('dlq', '/v1/dead-letters/abc', bad('id')),
+    get('dlq', '/v1/dead-letters/0', bad('id')),
+    get('dlq', '/v1/dead-letters/1%20OR%201%3D1', bad('id')),
+    get('dlq', '/v1/dead-letters/99999999999999999999', bad('id')),
+    get('dlq', '/v1/dead-letters/replays/not-a-uuid', bad('jobId')),
+    get('dlq', `/v1/dead-letters/replays/${UNKNOWN_ID}`, notFound),
+    post('/v1/dead-letters/999999999/replay', {}, notFound),
+    post('/v1/dead-letters/abc/replay', {}, bad('id')),
+    post('/v1/dead-letters/1/replay', { force: true }, bad('force'), 'an unknown option'),
+    post('/v1/dead-letters/999999999/discard', { reason: 'x' }, notFound),
+    post('/v1/dead-letters/1/discard', {}, bad('reason'), 'no reason'),
+    post('/v1/dead-letters/1/discard', { reason: '   ' }, bad('reason'), 'a blank reason'),
+    post('/v1/dead-letters/1/discard', { reason: 'r'.repeat(501) }, bad('reason'), 'a 501-character reason'),
+    post('/v1/dead-letters/1/discard', { reason: 42 }, bad('reason'), 'a number as reason'),
+    post(bulk, {}, bad('body'), 'neither ids nor filter'),
+    post(bulk, { ids: [1], filter: { reason: 'x' } }, bad('body'), 'both ids and filter'),
+    post(bulk, { ids: [] }, bad('ids'), 'no ids'),
+    post(bulk, { ids: Array.from({ length: 1001 }, (_, i) => i + 1) }, bad('ids'), '1,001 ids'),
+    post(bulk, { ids: ['abc'] }, bad('ids.0'), 'a malformed id'),
+    post(bulk, { ids: [SQL] }, bad('ids.0'), 'an SQL string as an id'),
+    post(bulk, { filter: {} }, bad('filter'), 'an empty filter'),
+    post(bulk, { filter: { channel: 'fax' } }, bad('filter.channel'), 'an unknown channel'),
+    post(bulk, { filter: { colour: 'blue' } }, bad('filter.colour'), 'an unknown filter field'),
+    post(bulk, { ids: [1], dryRun: true }, bad('dryRun'), 'an unknown field'),
   ];
 }
 
