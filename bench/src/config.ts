@@ -1,6 +1,6 @@
 /** The benchmark's settings: command-line arguments and the environment, parsed once. */
 
-export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** How (c) deploys the services: one process each, or the laned ones split (stack/herald.ts). */
@@ -8,7 +8,7 @@ export const LAYOUTS = ['single', 'split'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
 export interface BenchSettings {
-  /** Notifications per phase of (a), and records of (b). */
+  /** Notifications per phase of (a), records of (b), and of (e)'s throughput phase. */
   n: number;
   scenarios: Scenario[];
   quick: boolean;
@@ -25,22 +25,29 @@ export interface BenchSettings {
   isolation: { backlog: number; criticalPerSecond: number; criticalSeconds: number };
   /** The layouts (c) runs in, one after the other, each on a stack of its own. */
   isolationLayouts: Layout[];
+  /**
+   * (e): records due over the next `spreadMs` (release accuracy), keyed by `keys` users; then N
+   * records all due `dueAfterMs` after production starts (forwarding throughput).
+   */
+  delay: { accuracyRecords: number; spreadMs: number; keys: number; dueAfterMs: number };
   /** A phase gives up waiting when nothing was delivered for this long. */
   stallMs: number;
   progressEveryMs: number;
   sampleEveryMs: number;
 }
 
-export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d] [--quick] [--latencies 0,50] [--users U]
+export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e] [--quick] [--latencies 0,50] [--users U]
                    [--layouts single,split]
-  --n N            notifications per phase of (a) and records of (b) (default 100000; --quick 2000)
-  --scenarios L    which scenarios to run (default a,b,c,d):
+  --n N            notifications per phase of (a), records of (b) and of (e2) (default 100000; --quick 2000)
+  --scenarios L    which scenarios to run (default a,b,c,d,e):
                      a  Herald throughput and latency: Kafka produce (a1), POST /v1/notifications (a2),
                         POST /v1/notifications/batch (a3), at each sandbox latency
                      b  a bare kafkajs relay over the same hops, for comparison
                      c  priority isolation: critical trickle behind a low backlog
                      d  CPU and peak RSS per process during (a) (needs a)
-  --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000)
+                     e  the dlq's delay engine: release accuracy (e1, 10000 records due over 30 s) and
+                        forwarding throughput (e2, N records due together), on one dlq process each
+  --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000, 1000 records in e1)
   --latencies L    sandbox latencies in ms for (a) (default 0,50)
   --users U        users in the bench database (default 10000; --quick 1000)
   --layouts L      how (c) runs the services, one layout after the other (default single,split):
@@ -97,7 +104,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const unknown = list.filter((s) => !SCENARIOS.includes(s as Scenario));
     if (unknown.length > 0 || list.length === 0)
       problems.push(
-        `--scenarios takes a comma-separated list of a, b, c, d, got '${given.get('scenarios') ?? ''}'`,
+        `--scenarios takes a comma-separated list of ${SCENARIOS.join(', ')}, got '${given.get('scenarios') ?? ''}'`,
       );
     scenarios = SCENARIOS.filter((s) => list.includes(s));
     if (scenarios.includes('d') && !scenarios.includes('a'))
@@ -140,6 +147,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         ? { backlog: 5000, criticalPerSecond: 10, criticalSeconds: 5 }
         : { backlog: 50_000, criticalPerSecond: 20, criticalSeconds: 10 },
       isolationLayouts,
+      delay: { accuracyRecords: quick ? 1000 : 10_000, spreadMs: 30_000, keys: 1000, dueAfterMs: 3000 },
       stallMs: quick ? 30_000 : 60_000,
       progressEveryMs: 3000,
       sampleEveryMs: 500,
@@ -147,9 +155,12 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   };
 }
 
-/** Service settings the benchmark passes on to the services when they are set (and records). */
+/**
+ * Service settings the benchmark passes on to the services when they are set (and records). Not
+ * DELAY_TIERS: (e) provisions and produces for the default tiers.
+ */
 const FORWARDED =
-  /^(ROUTER|DISPATCH|DLQ|INGEST|TEMPLATE|IDEMPOTENCY|PUBLISH|PUBLISHER|CONSUMER|ENGINE)_|^(BODY_LIMIT_BYTES|KAFKA_SESSION_TIMEOUT_MS|NODE_OPTIONS)$/;
+  /^(ROUTER|DISPATCH|DLQ|INGEST|TEMPLATE|IDEMPOTENCY|PUBLISH|PUBLISHER|CONSUMER|ENGINE)_|^(BODY_LIMIT_BYTES|KAFKA_SESSION_TIMEOUT_MS|NODE_OPTIONS|DELAY_HORIZON_MS|DELAY_CONCURRENCY|DELAY_FETCH_WAIT_MS)$/;
 
 export interface BenchEnv {
   brokers: string[];

@@ -6,6 +6,8 @@ import { machineInfo, versions } from './machine';
 import { compare, summaryText } from './report';
 import { isolationName, runIsolation } from './scenarios/isolation';
 import type { IsolationResult } from './scenarios/isolation';
+import { runDelayAccuracy, runDelayThroughput } from './scenarios/delay';
+import type { DelayResult } from './scenarios/delay';
 import { runRelay } from './scenarios/relay';
 import type { RelayResult } from './scenarios/relay';
 import { runThroughput } from './scenarios/throughput';
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
       return () => cleanups.delete(cleanup);
     },
   };
-  const want = (s: 'a' | 'b' | 'c') => settings.scenarios.includes(s);
+  const want = (s: 'a' | 'b' | 'c' | 'e') => settings.scenarios.includes(s);
   const machine = machineInfo();
   const vers = versions(ROOT);
   console.log(
@@ -87,6 +89,14 @@ async function main(): Promise<number> {
     const result = await attempt(isolationName(layout), () => runIsolation(ctx, layout));
     if (result) c.push(result);
   }
+  // (e) two phases, each on a dlq of its own; one that fails leaves the other to run.
+  let e: DelayResult | undefined;
+  if (want('e')) {
+    const accuracy = await attempt('e1', () => runDelayAccuracy(ctx));
+    const throughput = await attempt('e2', () => runDelayThroughput(ctx));
+    if (accuracy || throughput)
+      e = { ...(accuracy ? { accuracy } : {}), ...(throughput ? { throughput } : {}) };
+  }
   const comparison = compare(a, b);
 
   const finishedAt = new Date();
@@ -109,6 +119,7 @@ async function main(): Promise<number> {
       ...(b ? { b } : {}),
       ...(c.length > 0 ? { c } : {}),
       ...(a && settings.scenarios.includes('d') ? { d: 'per phase, in scenarios.a.phases[].processes' } : {}),
+      ...(e ? { e } : {}),
     },
     ...(comparison ? { comparison } : {}),
     errors,
@@ -116,7 +127,7 @@ async function main(): Promise<number> {
   const file = path.join(outDir, `bench-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `\n${summaryText({ a, b, c, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
+    `\n${summaryText({ a, b, c, e, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
   );
   return errors.length > 0 ? 1 : 0;
 }

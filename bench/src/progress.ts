@@ -17,12 +17,21 @@ export function formatRate(perSecond: number | null): string {
   return `${perSecond.toFixed(0)}/s`;
 }
 
+/** What the two counts are called in a progress line: `released` rather than `delivered`, say. */
+export interface CounterWords {
+  accepted: string;
+  delivered: string;
+}
+
+const DEFAULT_WORDS: CounterWords = { accepted: 'accepted', delivered: 'delivered' };
+
 export function progressLine(
   label: string,
   elapsedMs: number,
   now: Counters,
   prev: { accepted: number; delivered: number; at: number } | undefined,
   at: number,
+  words: CounterWords = DEFAULT_WORDS,
 ): string {
   const acc = formatRate(
     instantRate(prev && { count: prev.accepted, at: prev.at }, { count: now.accepted, at }),
@@ -31,7 +40,7 @@ export function progressLine(
     instantRate(prev && { count: prev.delivered, at: prev.at }, { count: now.delivered, at }),
   );
   const failed = now.failed > 0 ? `  failed ${now.failed}` : '';
-  return `[${label}] ${(elapsedMs / 1000).toFixed(0).padStart(4)}s  accepted ${now.accepted} (${acc})  delivered ${now.delivered}/${now.expected} (${del})${failed}`;
+  return `[${label}] ${(elapsedMs / 1000).toFixed(0).padStart(4)}s  ${words.accepted} ${now.accepted} (${acc})  ${words.delivered} ${now.delivered}/${now.expected} (${del})${failed}`;
 }
 
 /** Prints a progress line every `everyMs` until stopped. */
@@ -40,13 +49,14 @@ export function startProgress(
   everyMs: number,
   read: () => Counters,
   print: (line: string) => void,
+  words: CounterWords = DEFAULT_WORDS,
 ) {
   const started = Date.now();
   let prev: { accepted: number; delivered: number; at: number } | undefined;
   const tick = () => {
     const at = Date.now();
     const c = read();
-    print(progressLine(label, at - started, c, prev, at));
+    print(progressLine(label, at - started, c, prev, at, words));
     prev = { accepted: c.accepted, delivered: c.delivered, at };
   };
   const timer = setInterval(tick, everyMs);

@@ -3,6 +3,8 @@ import type { ProcessUsage } from './procstat';
 import { busiest } from './procstat';
 import { formatRate } from './progress';
 import type { LatencySummary } from './stats';
+import type { LatenessSummary } from './delay-stats';
+import type { DelayPhaseResult, DelayResult } from './scenarios/delay';
 import type { IsolationResult } from './scenarios/isolation';
 import type { RelayResult } from './scenarios/relay';
 import type { ThroughputResult } from './scenarios/throughput';
@@ -44,10 +46,70 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
 export function pair(s: LatencySummary | null | undefined): string {
   if (!s || s.count === 0 || s.p50 === null || s.p99 === null) return '–';
-  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-  return `${f(s.p50)} / ${f(s.p99)}`;
+  return `${ms(s.p50)} / ${ms(s.p99)}`;
+}
+
+/** p50 / p95 / p99 / max of a lateness summary. */
+export function lateness(s: LatenessSummary): string {
+  const { p50, p95, p99, max } = s;
+  if (s.count === 0 || p50 === null || p95 === null || p99 === null || max === null) return '–';
+  return [p50, p95, p99, max].map(ms).join(' / ');
+}
+
+function delayRow(p: DelayPhaseResult): string[] {
+  const cpu = (u: { cpuPercent: number } | null) => (u ? `${u.cpuPercent.toFixed(0)}%` : '–');
+  return [
+    `${p.name} ${p.name === 'e1' ? 'release accuracy' : 'forwarding'}`,
+    String(p.records),
+    `${p.released}${p.complete ? '' : ' (incomplete)'}`,
+    String(p.latenessMs.early),
+    String(p.duplicates),
+    lateness(p.latenessMs),
+    `${p.dueOrder.outOfOrder} (≤ ${p.dueOrder.maxBehindMs} ms)`,
+    formatRate(p.releasedPerSecond),
+    p.tierWritesPerRecord === null ? '–' : p.tierWritesPerRecord.toFixed(2),
+    `${cpu(p.dlq)} / ${cpu(p.dlqReleasing)}`,
+    p.dlq ? `${p.dlq.peakRssMb.toFixed(0)} MB` : '–',
+  ];
+}
+
+/** (e)'s section: one row per phase, then each phase's out-of-order count by target partition. */
+export function delayText(e: DelayResult): string[] {
+  const phases = [e.accuracy, e.throughput].filter((p): p is DelayPhaseResult => p !== undefined);
+  const first = phases[0];
+  if (!first) return [];
+  const out = [
+    `(e) delay engine: one dlq process per phase, released to ${first.target}, which nothing consumes`,
+    ...phases.map((p) => `${p.name}: ${p.description}`),
+    formatTable(
+      [
+        'phase',
+        'records',
+        'released',
+        'early',
+        'twice',
+        'late p50/p95/p99/max ms',
+        'out of due order',
+        'released/s',
+        'tier writes/rec',
+        'dlq cpu all/releasing',
+        'dlq peak rss',
+      ],
+      phases.map(delayRow),
+    ),
+  ];
+  for (const p of phases) {
+    const parts = Object.entries(p.dueOrder.byPartition).map(
+      ([partition, c]) => `p${partition} ${c.outOfOrder}/${c.released}`,
+    );
+    if (parts.length > 0)
+      out.push(`${p.name} out of due order / released, by target partition: ${parts.join(' ')}`);
+  }
+  return out;
 }
 
 function top(usage: readonly ProcessUsage[] | undefined): string {
@@ -134,6 +196,7 @@ export function summaryText(r: {
   b?: RelayResult;
   /** One result per layout that ran. */
   c?: readonly IsolationResult[];
+  e?: DelayResult;
   comparison?: Comparison;
   errors: { scenario: string; message: string }[];
 }): string {
@@ -207,6 +270,8 @@ export function summaryText(r: {
     const cProcs = processTable(r.c.map((c) => c.phase));
     if (cProcs) out.push('', '(c) processes, one column per layout', cProcs);
   }
-  for (const e of r.errors) out.push('', `(${e.scenario}) FAILED: ${e.message}`);
+  const e = r.e ? delayText(r.e) : [];
+  if (e.length > 0) out.push('', ...e);
+  for (const err of r.errors) out.push('', `(${err.scenario}) FAILED: ${err.message}`);
   return out.join('\n');
 }

@@ -1,4 +1,6 @@
-import { compare, formatTable, mergeOrder, pair, processTable, summaryText } from '../src/report';
+import { latenessSummary } from '../src/delay-stats';
+import { compare, delayText, formatTable, mergeOrder, pair, processTable, summaryText } from '../src/report';
+import type { DelayPhaseResult } from '../src/scenarios/delay';
 import type { PhaseResult } from '../src/phase';
 import type { IsolationResult } from '../src/scenarios/isolation';
 import type { RelayResult } from '../src/scenarios/relay';
@@ -158,5 +160,51 @@ describe('summaryText, scenario (c)', () => {
 
   it('leaves (c) out when no layout ran', () => {
     expect(summaryText({ c: [], errors: [] })).toBe('');
+  });
+});
+
+describe('delayText, scenario (e)', () => {
+  const delayPhase = (name: 'e1' | 'e2', complete: boolean): DelayPhaseResult => ({
+    name,
+    description: `${name} records`,
+    records: 100,
+    target: 'notify.channel.email.low',
+    producedPerSecond: 1000,
+    produceMs: 100,
+    producedAfterDue: 0,
+    released: complete ? 100 : 90,
+    duplicates: 0,
+    complete,
+    latenessMs: latenessSummary([
+      { partition: 0, offset: 0, seq: 0, dueAt: 0, releasedAt: 12 },
+      { partition: 1, offset: 0, seq: 1, dueAt: 0, releasedAt: 340 },
+    ]),
+    dueOrder: { outOfOrder: 1, maxBehindMs: 80, byPartition: { '0': { released: 60, outOfOrder: 1 } } },
+    firstReleaseAt: 0,
+    lastReleaseAt: 1000,
+    releasedPerSecond: 2500,
+    tierRecords: { '1s': 100 },
+    tierWritesPerRecord: 1.25,
+    dlq: null,
+    dlqReleasing: null,
+    processes: [],
+    machineBusyPercent: null,
+    durationMs: 2000,
+  });
+
+  it('has a row per phase that ran, with lateness, order, rate and tier writes', () => {
+    const text = delayText({ accuracy: delayPhase('e1', true), throughput: delayPhase('e2', false) }).join(
+      '\n',
+    );
+    expect(text).toContain('released to notify.channel.email.low');
+    expect(text).toMatch(
+      /e1 release accuracy +100 +100 +0 +0 +12\.0 \/ 340 \/ 340 \/ 340 +1 \(≤ 80 ms\) +2\.5k\/s +1\.25/,
+    );
+    expect(text).toContain('90 (incomplete)');
+    expect(text).toContain('e2 out of due order / released, by target partition: p0 1/60');
+  });
+
+  it('is empty when neither phase ran', () => {
+    expect(delayText({})).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { startProgress } from '../progress';
 import type { RelayWorkerConfig, WorkerMessage } from '../relay-worker';
 import { ratePerSecond, summarize } from '../stats';
 import type { LatencySummary } from '../stats';
-import { deleteSubjects, isolatedNames, silentLog } from '../stack/herald';
+import { deleteSubjects, isolatedNames, silentLog } from '../stack/services';
 import { spawnNode, stopChild, waitFor } from '../stack/processes';
 import type { Child } from '../stack/processes';
 import { makeUsers, phaseTag, planNotifications } from '../workload';

@@ -104,7 +104,7 @@ function countDevices(users: readonly BenchUser[]): number {
   return users.reduce((n, u) => n + u.tokens.length, 0);
 }
 
-export async function stopStack(ctx: BenchContext, stack: HeraldStack): Promise<void> {
+export async function stopStack(ctx: BenchContext, stack: Pick<HeraldStack, 'stop'>): Promise<void> {
   const codes = await stack.stop();
   const bad = Object.entries(codes).filter(([, c]) => c !== 0);
   if (bad.length > 0)
