@@ -104,6 +104,20 @@ export const metricsFor = {
       labelNames: ['group', 'topic'] as const,
       registers: [r],
     }),
+  delayOverdue: (r: Registry) =>
+    new Gauge({
+      name: 'herald_delay_overdue_seconds',
+      help: "How long a delay tier's oldest waiting record has stood unmoved beyond the tier's length plus a grace (0 while the tier keeps up; growing when it is stuck)",
+      labelNames: ['group', 'topic'] as const,
+      registers: [r],
+    }),
+  delayReleasedEarly: (r: Registry) =>
+    new Counter({
+      name: 'herald_delay_released_early_total',
+      help: 'Records released before their due time (never expected: the lateness histogram counts the others)',
+      labelNames: ['tier'] as const,
+      registers: [r],
+    }),
   retryDecisions: (r: Registry) =>
     new Counter({
       name: 'herald_retry_decisions_total',

@@ -8,7 +8,7 @@ import {
 import { loadConfig, retryPolicies } from './config';
 import { buildApp } from './app';
 import { createFailureProcessor } from './failures';
-import { createTierProcessor, delayGroups } from './tiers';
+import { createTierProcessor, delayGroups, tierAllowance } from './tiers';
 import { pgDeadLetters } from './adapters/dead-letters';
 import { createAdminServices } from './admin';
 
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       metrics: {
         forwarded: metricsFor.delayForwarded(rt.registry),
         lateness: metricsFor.delayReleaseLateness(rt.registry),
+        early: metricsFor.delayReleasedEarly(rt.registry),
       },
     }),
     publisher: rt.publisher,
@@ -75,7 +76,11 @@ async function main(): Promise<void> {
     onFatal: (err) => rt.fatal(err),
     // What waits in a tier is lag by design: reported apart, so no alert or autoscaler takes it
     // for a consumer that is behind (docs/architecture.md, the delay and retry engine).
-    lag: { ...rt.lag, gauge: metricsFor.delayWaiting(rt.registry) },
+    lag: {
+      ...rt.lag,
+      gauge: metricsFor.delayWaiting(rt.registry),
+      overdue: { gauge: metricsFor.delayOverdue(rt.registry), allowanceMs: tierAllowance(rt.topics, tiers) },
+    },
     maxWaitTimeInMs: config.DELAY_FETCH_WAIT_MS,
   });
   rt.readiness.checks.push(...failures.readiness(), ...delays.readiness());

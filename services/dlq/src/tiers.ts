@@ -28,6 +28,7 @@ export interface TierDeps {
   metrics: {
     forwarded: Counter<'tier' | 'to'>;
     lateness: Histogram<'tier'>;
+    early: Counter<'tier'>;
   };
 }
 
@@ -55,6 +56,22 @@ export function delayGroups(
     lane: 0,
     holdHorizonMs: horizonMs,
   }));
+}
+
+/**
+ * Every record leaves its tier within the tier's length of entering it (`holdUntil`), so a tier
+ * whose oldest waiting record has stood unmoved longer than that, plus this grace (commit interval,
+ * fetch wait, a produce retry, the lag sampling), is stuck rather than waiting by design.
+ */
+export const OVERDUE_GRACE_MS = 10_000;
+
+/** What `herald_delay_overdue_seconds` allows each tier topic before it counts as overdue. */
+export function tierAllowance(
+  topics: Pick<TopicNames, 'delay'>,
+  tiers: readonly Tier[],
+): (topic: string) => number | undefined {
+  const byTopic = new Map(tiers.map((t) => [topics.delay(t.name), t.ms + OVERDUE_GRACE_MS]));
+  return (topic) => byTopic.get(topic);
 }
 
 export function createTierProcessor(deps: TierDeps): RecordProcessor {
@@ -107,7 +124,9 @@ function forward(deps: TierDeps, tierOf: Map<string, Tier>, record: InboundRecor
     ],
     done: () => {
       deps.metrics.forwarded.inc({ tier, to: 'target' });
-      deps.metrics.lateness.observe({ tier }, Math.max(0, deps.clock() - delay.dueAt) / 1000);
+      const late = deps.clock() - delay.dueAt;
+      if (late < 0) deps.metrics.early.inc({ tier });
+      else deps.metrics.lateness.observe({ tier }, late / 1000);
     },
   };
 }

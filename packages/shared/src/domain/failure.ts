@@ -21,8 +21,17 @@ export interface FailureEntry {
   error: string;
 }
 
-/** Failures kept in the header: the first and the latest are in their own headers anyway. */
+/**
+ * Failures kept in the header: the first (a dead letter's first error) and the latest nine, so the
+ * header stays small however many attempts a policy allows.
+ */
 const HISTORY = 10;
+
+function bounded(history: FailureEntry[]): FailureEntry[] {
+  const [first] = history;
+  if (history.length <= HISTORY || !first) return history;
+  return [first, ...history.slice(-(HISTORY - 1))];
+}
 
 /** The `failures` header read back; anything unreadable is no history rather than an error. */
 export function readFailureHistory(text: string | undefined): FailureEntry[] {
@@ -48,7 +57,7 @@ export function failureHeaders(err: HeraldError, ctx: FailureContext): Record<st
   const attempt = (Number.isFinite(previousAttempt) ? previousAttempt : 0) + 1;
   const error = `${err.code}: ${err.message}`.slice(0, 500);
   const at = new Date(ctx.now).toISOString();
-  const failures = [...readFailureHistory(ctx.previous.failures), { attempt, at, error }].slice(-HISTORY);
+  const failures = bounded([...readFailureHistory(ctx.previous.failures), { attempt, at, error }]);
   return {
     attempt: String(attempt),
     'error-class': err.retriable ? 'transient' : 'permanent',

@@ -9,7 +9,7 @@ export const H = {
   firstFailedAt: 'first-failed-at',
   dueAt: 'due-at',
   targetTopic: 'target-topic',
-  /** The failures so far, JSON: `[{ attempt, at, error }]`, the latest ten. */
+  /** The failures so far, JSON: `[{ attempt, at, error }]`, the first and the latest nine. */
   failures: 'failures',
   /** The wait before this attempt (ms), for decorrelated jitter. */
   retryDelayMs: 'retry-delay-ms',

@@ -37,7 +37,7 @@ describe('failureHeaders', () => {
     expect(h['target-topic']).toBe('notify.channel.email.low');
   });
 
-  it('appends to the failure history, keeping the latest ten, and shrugs off a garbled one', () => {
+  it('appends to the failure history, keeping the first and the latest nine, and shrugs off a garbled one', () => {
     let previous: { attempt?: string; failures?: string } = {};
     for (let i = 1; i <= 12; i++) {
       const h = failureHeaders(new HeraldError('provider_unavailable', `HTTP 503 #${i}`), {
@@ -48,7 +48,8 @@ describe('failureHeaders', () => {
       previous = { attempt: h.attempt, failures: h.failures };
     }
     const history = readFailureHistory(previous.failures);
-    expect(history.map((e) => e.attempt)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(history.map((e) => e.attempt)).toEqual([1, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(history[0]?.error).toBe('provider_unavailable: HTTP 503 #1');
     expect(history.at(-1)).toEqual({
       attempt: 12,
       at: '2026-01-01T00:00:00.012Z',
