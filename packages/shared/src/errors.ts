@@ -75,6 +75,44 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+/** Codes of a request that got no answer: refused, reset, timed out, no such host, aborted. */
+const TRANSPORT_CODES = new Set([
+  ...NETWORK_CODES,
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ESOCKETTIMEDOUT',
+  'ERR_NETWORK',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Whether a provider call failed in transport, before any answer: the provider could not be
+ * reached, which says something about the provider (or the network to it). Anything else thrown
+ * without an answer (a TypeError in our adapter or in the SDK's own code) is a local fault, and must
+ * never count against the provider.
+ */
+export function isTransportFailure(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; name?: unknown; isAxiosError?: unknown; response?: unknown };
+  if (typeof e.code === 'string' && TRANSPORT_CODES.has(e.code)) return true;
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+  // axios: a request that was sent and got no response.
+  return e.isAxiosError === true && e.response === undefined;
+}
+
+/**
+ * A provider call that got no answer, in words fit for a log and a dead letter (no message text:
+ * SDK errors quote the request): `request failed (ECONNREFUSED)`, or for a local fault
+ * `failed in Herald before an answer (TypeError)`.
+ */
+export function describeNoAnswer(err: unknown): string {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; name?: unknown };
+  if (isTransportFailure(err)) return `request failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
+  return `failed in Herald before an answer (${typeof e.name === 'string' ? e.name : typeof err})`;
+}
+
 interface KafkaJSLike extends Error {
   retriable?: boolean;
   cause?: unknown;

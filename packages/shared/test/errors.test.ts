@@ -1,4 +1,10 @@
-import { HeraldError, classifyError, isRetriable } from '@herald/shared';
+import {
+  HeraldError,
+  classifyError,
+  describeNoAnswer,
+  isRetriable,
+  isTransportFailure,
+} from '@herald/shared';
 
 describe('error catalog', () => {
   it('keeps the code, retry decision and status of a HeraldError', () => {
@@ -97,5 +103,28 @@ describe('producer state errors', () => {
       retriable: false,
     });
     expect(classifyError(tooLarge).disposition).toBe('park');
+  });
+});
+
+describe('provider calls without an answer', () => {
+  it('takes refused, reset and timed-out requests, and axios errors without a response, for transport failures', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(isTransportFailure(refused)).toBe(true);
+    expect(isTransportFailure({ code: 'ECONNABORTED', isAxiosError: true })).toBe(true);
+    expect(isTransportFailure({ isAxiosError: true, code: 'ERR_BAD_REQUEST', response: undefined })).toBe(
+      true,
+    );
+    expect(isTransportFailure(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe(true);
+    expect(describeNoAnswer(refused)).toBe('request failed (ECONNREFUSED)');
+  });
+
+  it('takes anything else for a fault of ours, naming only its kind', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'email')");
+    expect(isTransportFailure(bug)).toBe(false);
+    expect(isTransportFailure({ isAxiosError: true, response: { status: 500 } })).toBe(false);
+    expect(isTransportFailure('a string')).toBe(false);
+    expect(isTransportFailure(null)).toBe(false);
+    expect(describeNoAnswer(bug)).toBe('failed in Herald before an answer (TypeError)');
+    expect(describeNoAnswer('a string')).toBe('failed in Herald before an answer (string)');
   });
 });

@@ -1,7 +1,7 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
 import type { MailDataRequired } from '@sendgrid/mail';
-import { HeraldError } from '@herald/shared';
+import { HeraldError, describeNoAnswer, isTransportFailure } from '@herald/shared';
 import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
 import { classifySendGridError } from '../domain/classify-sendgrid-error';
 
@@ -78,10 +78,10 @@ function toHeraldError(err: unknown): HeraldError {
         return typeof field === 'string' ? field : null;
       })
     : [];
-  const code = classifySendGridError({ status, fields });
+  const code = classifySendGridError({ status, fields, unreachable: isTransportFailure(err) });
   const detail =
     status !== undefined
       ? `answered ${status}${fields.some((f) => f !== null) ? ` (${fields.filter((f) => f !== null).join(', ')})` : ''}`
-      : `request failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
+      : describeNoAnswer(err);
   return new HeraldError(code, `SendGrid ${detail}`);
 }

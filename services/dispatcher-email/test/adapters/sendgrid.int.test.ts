@@ -1,4 +1,5 @@
 import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/test-support';
+import { isProviderFault } from '@herald/shared';
 import type { ChannelMessage } from '@herald/shared';
 import { createSendGridSender } from '../../src/adapters/sendgrid';
 
@@ -108,5 +109,15 @@ describe('SendGrid sender against the provider sandbox', () => {
       code: 'provider_unavailable',
       message: 'SendGrid request failed (ECONNREFUSED)',
     });
+    expect(isProviderFault(err)).toBe(true);
+  });
+
+  it('takes what the SDK throws before sending for a fault of ours, never one of SendGrid', async () => {
+    // Nothing to send to: the SDK refuses before any request, as it would a bug of ours.
+    const err = await failure(ctx.sender.send(message({ address: undefined as unknown as string })));
+    expect(err).toMatchObject({ code: 'unknown', retriable: true });
+    expect(err.message).toMatch(/^SendGrid failed in Herald before an answer \(\w+\)$/);
+    expect(isProviderFault(err)).toBe(false);
+    expect(ctx.sandbox.store.list()).toHaveLength(0);
   });
 });

@@ -20,8 +20,14 @@ describe('classifySendGridError', () => {
     [500, [null], 'provider_unavailable'],
     [502, [], 'provider_unavailable'],
     [503, [null], 'provider_unavailable'],
-    [undefined, [], 'provider_unavailable'],
   ] as const)('status %s with fields %j → %s', (status, fields, expected) => {
-    expect(classifySendGridError({ status, fields })).toBe(expected);
+    expect(classifySendGridError({ status, fields, unreachable: false })).toBe(expected);
+  });
+
+  it('is unavailable when SendGrid could not be reached, and a local fault (unknown) otherwise', () => {
+    expect(classifySendGridError({ status: undefined, fields: [], unreachable: true })).toBe(
+      'provider_unavailable',
+    );
+    expect(classifySendGridError({ status: undefined, fields: [], unreachable: false })).toBe('unknown');
   });
 });

@@ -42,12 +42,18 @@ const BY_CODE: Readonly<Record<string, ErrorCode>> = {
   'messaging/invalid-options': 'provider_rejected',
 };
 
-/** Maps a firebase-admin send failure to Herald's error catalog. Total: unknown codes are transient. */
+/**
+ * Maps a firebase-admin send failure to Herald's error catalog. Total: a code the SDK gave that is
+ * not listed is an FCM answer we do not know yet (transient, counted against FCM); an error without
+ * an SDK code (`messaging/…` or `app/…`) did not come from FCM or the network to it but from our
+ * side (a TypeError, say): `unknown`, retried, never counted against FCM.
+ */
 export function classifyFcmError({ code, message }: FcmFailure): ErrorCode {
+  if (code === undefined || !/^(messaging|app)\//.test(code)) return 'unknown';
   // INVALID_ARGUMENT (400) covers both a malformed token and a malformed payload; only the former
   // says the address is bad. FCM says "The registration token is not a valid FCM registration token".
   if (code === 'messaging/invalid-argument') {
     return /token/i.test(message ?? '') ? 'invalid_address' : 'provider_rejected';
   }
-  return (code !== undefined ? BY_CODE[code] : undefined) ?? 'provider_unavailable';
+  return BY_CODE[code] ?? 'provider_unavailable';
 }

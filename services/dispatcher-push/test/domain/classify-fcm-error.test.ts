@@ -19,7 +19,9 @@ describe('classifyFcmError', () => {
     ['messaging/invalid-payload', 'provider_rejected'],
     ['messaging/payload-size-limit-exceeded', 'provider_rejected'],
     ['messaging/something-new', 'provider_unavailable'],
-    [undefined, 'provider_unavailable'],
+    // Not from the SDK: a fault of ours, never counted against FCM.
+    [undefined, 'unknown'],
+    ['ERR_INVALID_ARG_TYPE', 'unknown'],
   ] as const)('%s → %s', (code, expected) => {
     expect(classifyFcmError({ code, message: 'whatever' })).toBe(expected);
   });

@@ -2,7 +2,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
-import { HeraldError } from '@herald/shared';
+import { HeraldError, describeNoAnswer, isTransportFailure } from '@herald/shared';
 import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
 import { classifyTwilioError } from '../domain/classify-twilio-error';
 
@@ -76,6 +76,7 @@ function toHeraldError(err: unknown): HeraldError {
   const detail =
     status !== undefined
       ? `answered ${status}${code !== undefined ? `, code ${code}` : ''}`
-      : `request failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
-  return new HeraldError(classifyTwilioError({ status, code }), `Twilio ${detail}`);
+      : describeNoAnswer(err);
+  const unreachable = isTransportFailure(err);
+  return new HeraldError(classifyTwilioError({ status, code, unreachable }), `Twilio ${detail}`);
 }

@@ -2,8 +2,10 @@ import type { ErrorCode } from '@herald/shared/domain';
 
 /** What Twilio answered, as far as deciding what to do next goes. */
 export interface TwilioFailure {
-  /** HTTP status; undefined when no answer came (connection refused, reset, timeout). */
+  /** HTTP status; undefined when no answer came. */
   status: number | undefined;
+  /** No answer because Twilio could not be reached (refused, reset, timeout), not a local fault. */
+  unreachable: boolean;
   /** Twilio's error code (https://www.twilio.com/docs/api/errors), when it sent one. */
   code: number | undefined;
 }
@@ -25,10 +27,12 @@ const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([
 ]);
 
 /** Maps a Twilio REST failure to Herald's error catalog. Total: every input has an answer. */
-export function classifyTwilioError({ status, code }: TwilioFailure): ErrorCode {
+export function classifyTwilioError({ status, code, unreachable }: TwilioFailure): ErrorCode {
   if (code !== undefined && RECIPIENT_CODES.has(code)) return 'invalid_address';
   if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) return 'provider_rate_limited';
-  if (status === undefined || status === 408 || status >= 500) return 'provider_unavailable';
+  // Thrown before any request went out or any answer came, without a transport error: our fault.
+  if (status === undefined) return unreachable ? 'provider_unavailable' : 'unknown';
+  if (status === 408 || status >= 500) return 'provider_unavailable';
   if (status === 401 || status === 403 || code === 20003) return 'provider_auth_failed';
   return 'provider_rejected';
 }

@@ -1,4 +1,5 @@
 import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/test-support';
+import { isProviderFault } from '@herald/shared';
 import type { ChannelMessage } from '@herald/shared';
 import { createTwilioSender } from '../../src/adapters/twilio';
 
@@ -94,5 +95,15 @@ describe('Twilio sender against the provider sandbox', () => {
       code: 'provider_unavailable',
       message: 'Twilio request failed (ECONNREFUSED)',
     });
+    expect(isProviderFault(err)).toBe(true);
+  });
+
+  it('takes what the SDK throws before sending for a fault of ours, never one of Twilio', async () => {
+    // No `to`: the SDK refuses before any request, as it would a bug of ours.
+    const err = await failure(ctx.sender.send(message({ address: undefined as unknown as string })));
+    expect(err).toMatchObject({ code: 'unknown', retriable: true });
+    expect(err.message).toMatch(/^Twilio failed in Herald before an answer \(\w+\)$/);
+    expect(isProviderFault(err)).toBe(false);
+    expect(ctx.sandbox.store.list()).toHaveLength(0);
   });
 });

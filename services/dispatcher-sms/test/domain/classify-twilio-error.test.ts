@@ -23,8 +23,14 @@ describe('classifyTwilioError', () => {
     [408, undefined, 'provider_unavailable'],
     [500, 20500, 'provider_unavailable'],
     [503, 20503, 'provider_unavailable'],
-    [undefined, undefined, 'provider_unavailable'],
   ] as const)('status %s, code %s → %s', (status, code, expected) => {
-    expect(classifyTwilioError({ status, code })).toBe(expected);
+    expect(classifyTwilioError({ status, code, unreachable: false })).toBe(expected);
+  });
+
+  it('is unavailable when Twilio could not be reached, and a local fault (unknown) otherwise', () => {
+    expect(classifyTwilioError({ status: undefined, code: undefined, unreachable: true })).toBe(
+      'provider_unavailable',
+    );
+    expect(classifyTwilioError({ status: undefined, code: undefined, unreachable: false })).toBe('unknown');
   });
 });
