@@ -13,6 +13,7 @@ import type {
   ConsumerGroupSpec,
   ManagedPublisher,
   OutboundRecord,
+  Priority,
   Publisher,
   RecordProcessor,
   RunningConsumers,
@@ -57,10 +58,14 @@ const relay = (handle?: (r: InboundRecord) => Promise<void>): RecordProcessor =>
   onFailure: () => [],
 });
 
-async function produceInputs(n: number, label: string): Promise<void> {
+async function produceInputs(
+  n: number,
+  label: string,
+  opts: { priority?: Priority; key?: (i: number) => string } = {},
+): Promise<void> {
   const records: OutboundRecord[] = Array.from({ length: n }, (_, i) => ({
-    topic: topics.priority('NORMAL'),
-    key: `user-${i % 50}`,
+    topic: topics.priority(opts.priority ?? 'NORMAL'),
+    key: opts.key?.(i) ?? `user-${i % 50}`,
     value: Buffer.from(`${label}-${i}`),
   }));
   for (let i = 0; i < records.length; i += 500) await publisher.publish(records.slice(i, i + 500));
@@ -140,53 +145,78 @@ describe('the consumption engine on real Kafka', () => {
   });
 
   it('never commits past a record whose outputs are not yet acknowledged', async () => {
+    // One key, so one partition: the records after the held one are done while it is not.
     const before = await inputEnd();
-    await produceInputs(300, 'hold');
+    await produceInputs(300, 'hold', { key: () => 'one-key' });
     const groupId = topics.group('engine-hold');
+    const heldAt = await findOffset('hold-100');
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
-    let holding = false;
     const holdOne: Publisher = {
       publish: async (records) => {
-        if (valueOf(records[0]) === 'hold-0') {
-          holding = true;
-          await held;
-        }
+        if (valueOf(records[0]) === 'hold-100') await held;
         await publisher.publish(records);
       },
     };
-    running.push(await start(groupId, relay(), holdOne));
-    await waitFor('the held record in flight', () => holding, 30_000);
-    // Everything else gets done; the held record's partition stays committed below it.
-    await waitFor('the rest committed', async () => (await committed(groupId)) > 0, 30_000);
-    const [topic] = await admin.fetchOffsets({ groupId, topics: [topics.priority('NORMAL')] });
-    const heldAt = await findOffset('hold-0');
-    const partition = topic?.partitions.find((p) => p.partition === heldAt.partition);
-    expect(Number(partition?.offset ?? -1)).toBeLessThanOrEqual(Number(heldAt.offset));
-    release();
-    const end = await inputEnd();
-    await waitFor('every input committed', async () => (await committed(groupId)) === end, 30_000);
-    expect(end - before).toBe(300);
+    const collector = await collect(kafka, [topics.dlq]);
+    const isHold = (r: { value: Buffer | null }) => r.value?.toString().startsWith('hold-') ?? false;
+    const heldPartition = async () => {
+      const [topic] = await admin.fetchOffsets({ groupId, topics: [topics.priority('NORMAL')] });
+      return Number(topic?.partitions.find((p) => p.partition === heldAt.partition)?.offset ?? -1);
+    };
+    try {
+      running.push(await start(groupId, relay(), holdOne));
+      await waitFor(
+        'every other record written',
+        () => collector.records.filter(isHold).length >= 299,
+        30_000,
+      );
+      await waitFor(
+        'committed up to the held record',
+        async () => (await heldPartition()) >= Number(heldAt.offset),
+        10_000,
+      );
+      // The engine commits what is resolved every second while the batch waits (its tick): over
+      // 2.5 s after the 199 later records were acknowledged, it must never go past the held one.
+      for (const until = Date.now() + 2500; Date.now() < until;) {
+        expect(await heldPartition()).toBe(Number(heldAt.offset));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      release();
+      const end = await inputEnd();
+      await waitFor('every input committed', async () => (await committed(groupId)) === end, 30_000);
+      expect(end - before).toBe(300);
+    } finally {
+      await collector.stop();
+    }
   });
 
   it('works only on the lanes a replica is given (CONSUMER_LANES), and tells the processor the lane', async () => {
     await produceInputs(40, 'lanes');
+    await produceInputs(10, 'lanes-critical', { priority: 'CRITICAL' });
     const groupsFor = (lanes: Parameters<typeof laneGroups>[0]) =>
       laneGroups(lanes, (p) => ({
         groupId: topics.group(`engine-lanes.${p.toLowerCase()}`),
         topics: [topics.priority(p)],
       }));
-    const seen = { critical: [] as (number | undefined)[], rest: [] as (number | undefined)[] };
-    const noting = (into: (number | undefined)[]) =>
+    type Seen = { lane: number | undefined; value: string }[];
+    const seen = { critical: [] as Seen, rest: [] as Seen };
+    const noting = (into: Seen) =>
       relay((r) => {
-        into.push(r.lane);
+        into.push({ lane: r.lane, value: r.value?.toString() ?? '' });
         return Promise.resolve();
       });
     running.push(await start('', noting(seen.critical), publisher, 10, groupsFor(['CRITICAL'])));
     running.push(await start('', noting(seen.rest), publisher, 10, groupsFor(['HIGH', 'NORMAL', 'LOW'])));
-    await waitFor('the normal lane consumed', () => seen.rest.length >= 40, 60_000);
-    expect(new Set(seen.rest)).toEqual(new Set([2]));
-    expect(seen.critical).toEqual([]);
+    // The normal topic also holds the earlier tests' inputs, which these new groups read as well.
+    const ours = (list: Seen, prefix: string) => list.filter((s) => s.value.startsWith(prefix));
+    await waitFor('the normal lane consumed', () => ours(seen.rest, 'lanes-').length >= 40, 60_000);
+    await waitFor('the critical lane consumed', () => seen.critical.length >= 10, 60_000);
+    expect(new Set(seen.rest.map((s) => s.lane))).toEqual(new Set([2]));
+    expect(ours(seen.rest, 'lanes-')).toHaveLength(40);
+    expect(ours(seen.rest, 'lanes-critical-')).toEqual([]);
+    expect(seen.critical.map((s) => s.lane)).toEqual(Array.from({ length: 10 }, () => 0));
+    expect(ours(seen.critical, 'lanes-critical-')).toHaveLength(10);
   });
 
   it('loses nothing when a second consumer joins mid-batch (a rebalance while records are in flight)', async () => {
@@ -194,19 +224,38 @@ describe('the consumption engine on real Kafka', () => {
     await produceInputs(1500, 'rebalance');
     const end = await inputEnd();
     const groupId = topics.group('engine-rebalance');
-    const slow = relay(() => new Promise((r) => setTimeout(r, 20)));
+    // Slow enough (about 200 a second) that the join lands while the first has records in flight.
+    const counting = () => {
+      const c = { handled: 0, inFlight: 0 };
+      const processor = relay(async () => {
+        c.inFlight++;
+        await new Promise((r) => setTimeout(r, 50));
+        c.inFlight--;
+        c.handled++;
+      });
+      return { c, processor };
+    };
+    const first = counting();
+    const second = counting();
     const collector = await collect(kafka, [topics.dlq]);
     try {
-      running.push(await start(groupId, slow, publisher, 20));
+      running.push(await start(groupId, first.processor, publisher, 10));
       await waitFor('some progress', () => collector.records.filter(isRebalance).length > 100, 60_000);
-      running.push(await start(groupId, slow, publisher, 20));
+      const inFlightAtJoin = first.c.inFlight;
+      const doneAtJoin = first.c.handled;
+      running.push(await start(groupId, second.processor, publisher, 10));
       await waitFor('every input committed', async () => (await committed(groupId)) === end, 120_000);
       const outputs = collector.records.filter(isRebalance).map((r) => r.value?.toString());
       const distinct = new Set(outputs);
       expect(distinct.size).toBe(end - before);
+      // A real rebalance mid-run: the first had work in flight, the second took partitions over.
+      expect(inFlightAtJoin).toBeGreaterThan(0);
+      expect(doneAtJoin).toBeLessThan(1500);
+      expect(second.c.handled).toBeGreaterThan(0);
       // At least once: what was in flight or not yet committed at the rebalance may come twice.
       console.log(
-        `rebalance mid-batch: ${distinct.size} inputs, ${outputs.length - distinct.size} produced twice`,
+        `rebalance mid-batch: ${distinct.size} inputs, ${inFlightAtJoin} in flight at the join, ` +
+          `${second.c.handled} handled by the second consumer, ${outputs.length - distinct.size} produced twice`,
       );
     } finally {
       await collector.stop();
