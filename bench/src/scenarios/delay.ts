@@ -59,12 +59,11 @@ export interface DelayResult {
 const TIERS = parseTiers(DEFAULT_DELAY_TIERS);
 
 /**
- * (e1) Release accuracy under load: records due at random over the next `spreadMs` (from half a
- * second on, so the bench has handed them over before they fall due), produced at once.
+ * (e1) Release accuracy under load: records due at random over `spreadMs` from `leadMs` on (by then
+ * the bench has handed them all over), produced at once.
  */
 export function runDelayAccuracy(ctx: BenchContext): Promise<DelayPhaseResult> {
-  const { accuracyRecords, spreadMs, keys } = ctx.settings.delay;
-  const leadMs = 500;
+  const { accuracyRecords, leadMs, spreadMs, keys } = ctx.settings.delay;
   return runDelayPhase(ctx, {
     name: 'e1',
     title: 'release accuracy',
