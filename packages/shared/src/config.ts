@@ -93,6 +93,8 @@ export const infraEnv = {
    * turn of the event loop). While a request is in flight, publishes queue for the next one anyway.
    */
   KAFKA_PUBLISH_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** Producers for the lanes below critical; each has one produce request in flight per broker. */
+  KAFKA_PUBLISH_PRODUCERS: z.coerce.number().int().min(1).max(8).default(1),
   /** The delay tiers, e.g. `1s,5s,30s,2m,10m,1h`: one topic each, `notify.delay.<tier>`. */
   DELAY_TIERS: env.delayTiers(),
 };

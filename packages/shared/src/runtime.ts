@@ -35,6 +35,7 @@ export interface InfraConfig {
   TOPIC_PREFIX: string;
   KAFKA_SESSION_TIMEOUT_MS: number;
   KAFKA_PUBLISH_LINGER_MS: number;
+  KAFKA_PUBLISH_PRODUCERS: number;
 }
 
 /** The stores a service reaches besides Kafka and the schema registry (which every service uses). */
@@ -82,6 +83,7 @@ export async function createRuntime<U extends Uses>(
   const codec = createCodec(config.SCHEMA_REGISTRY_URL);
   const publisher = createPublisher(() => createProducer(kafka), codec, {
     lingerMs: config.KAFKA_PUBLISH_LINGER_MS,
+    producers: config.KAFKA_PUBLISH_PRODUCERS,
   });
   const checks = [
     // A metadata round trip: the producer's own state does not notice a broker going away.

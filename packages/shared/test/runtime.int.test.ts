@@ -11,6 +11,7 @@ const config = {
   TOPIC_PREFIX: '',
   KAFKA_SESSION_TIMEOUT_MS: 10_000,
   KAFKA_PUBLISH_LINGER_MS: 0,
+  KAFKA_PUBLISH_PRODUCERS: 1,
 };
 
 async function close(rt: BaseRuntime) {

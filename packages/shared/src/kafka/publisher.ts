@@ -35,6 +35,13 @@ export interface PublisherOptions {
   lingerMs?: number;
   /** A produce request stays below this many bytes (the broker's message.max.bytes is 1 MiB). */
   maxRequestBytes?: number;
+  /**
+   * Producers for the lanes below critical (default 1). kafkajs's idempotent producer has one produce
+   * request in flight per broker; with more, that many go out at once, each caller's records to the
+   * least busy. Records of one key stay in order only for a caller that awaits its publish before
+   * the next, as the engine does per key.
+   */
+  producers?: number;
 }
 
 interface Message {
@@ -131,7 +138,10 @@ export interface ManagedPublisher extends Publisher {
  * failure, and if the broker had in fact written the batch, the next one would be dropped as a
  * duplicate or refused as out of order. A new producer has a new producer id and fresh sequences.
  */
-function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>) {
+function lanePipe(
+  newProducer: ProducerFactory,
+  opts: Required<Pick<PublisherOptions, 'lingerMs' | 'maxRequestBytes'>>,
+) {
   const queue: Pending[] = [];
   let producer = newProducer();
   let connecting: Promise<void> | null = null;
@@ -227,6 +237,8 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
       await producer.disconnect();
       await Promise.all(retired);
     },
+    /** Callers waiting, and one more while a request is in flight. */
+    load: () => queue.length + (sending ? 1 : 0),
     enqueue(p: Pending) {
       queue.push(p);
       if (sending || scheduled) return;
@@ -241,7 +253,7 @@ function lanePipe(newProducer: ProducerFactory, opts: Required<PublisherOptions>
 /**
  * The publisher every service produces through. The critical lane has a producer of its own, so a
  * critical record never waits behind a request of the lower lanes (DESIGN.md §2.3); the others
- * share one, where higher lanes still go first into each request.
+ * share one (or a pool: `producers`), where higher lanes still go first into each request.
  */
 export function createPublisher(
   newProducer: ProducerFactory,
@@ -250,8 +262,12 @@ export function createPublisher(
 ): ManagedPublisher {
   const settings = { lingerMs: opts.lingerMs ?? 0, maxRequestBytes: opts.maxRequestBytes ?? 900 * 1024 };
   const critical = lanePipe(newProducer, settings);
-  const others = lanePipe(newProducer, settings);
-  const pipes = [critical, others];
+  const others = Array.from({ length: Math.max(1, opts.producers ?? 1) }, () =>
+    lanePipe(newProducer, settings),
+  );
+  const pipes = [critical, ...others];
+  /** The least busy of the lower lanes' producers: an idle one, else the shortest queue. */
+  const leastBusy = () => others.reduce((best, p) => (p.load() < best.load() ? p : best));
 
   return {
     async connect() {
@@ -272,7 +288,7 @@ export function createPublisher(
         });
       }
       const lane = Math.min(publishOpts.lane ?? NORMAL_LANE, laneOf(encoded.map((r) => r.topic)));
-      const pipe = lane === 0 ? critical : others;
+      const pipe = lane === 0 ? critical : leastBusy();
       // Settles when every part is acknowledged; parts may share requests with other callers.
       await Promise.all(
         splitBySize(encoded, (r) => sizeOf(r.message), settings.maxRequestBytes).map(

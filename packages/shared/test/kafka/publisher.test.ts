@@ -190,6 +190,30 @@ describe('the publisher and its producers', () => {
     await low;
   });
 
+  it('with a pool, sends to an idle producer while another has a request in flight', async () => {
+    const { producer, calls, made } = fakeProducers();
+    const publisher = createPublisher(producer, codec, { producers: 2 });
+    expect(made).toHaveLength(3);
+    const first = publisher.publish([rec('notify.channel.email.low', 'a')]);
+    await waitCalls(calls, 1);
+    // The first producer's request hangs; the next caller goes out at once on the other one.
+    const second = publisher.publish([rec('notify.channel.email.low', 'b')]);
+    await waitCalls(calls, 2);
+    expect(calls[1]?.producer).not.toBe(calls[0]?.producer);
+    // Both busy: the third queues behind one of them (the first of equals), not on the critical one.
+    const third = publisher.publish([rec('notify.channel.email.normal', 'c')]);
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls[0]?.ack();
+    await first;
+    await waitCalls(calls, 3);
+    expect(calls[2]?.topics).toEqual({ 'notify.channel.email.normal': ['c'] });
+    expect(calls[2]?.producer).toBe(calls[0]?.producer);
+    calls[2]?.ack();
+    calls[1]?.ack();
+    await Promise.all([second, third]);
+  });
+
   it('sends a record of the critical lane through the critical producer when its topic does not say', async () => {
     const { producer, calls } = fakeProducers();
     const publisher = createPublisher(producer, codec);
