@@ -99,7 +99,7 @@ describe('retries', () => {
     );
   }, 120_000);
 
-  it('parks an always-failing SMS after its maximum attempts; a replay through the API delivers it once the provider is healthy', async () => {
+  it('parks an always-failing SMS after its maximum attempts; a replay that fails again parks anew; a replay through the API delivers it once the provider is healthy', async () => {
     const phone = `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
     stack.sandbox.faults.set({ provider: 'twilio', outage: true, status: 503, errorRate: 0, latencyMs: 0 });
     const res = await stack.api('POST', '/v1/notifications', {
@@ -121,30 +121,47 @@ describe('retries', () => {
         ...init,
         headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
       });
-    const letters = await waitFor('the dead letter', async () => {
-      const list = (await (await admin(`/v1/dead-letters?notificationId=${id}`)).json()) as {
-        deadLetters: { id: string; channel: string; reason: string; attempts: number }[];
-      };
-      return list.deadLetters.length > 0 ? list.deadLetters : undefined;
+    const parkedLetters = async () =>
+      (
+        (await (await admin(`/v1/dead-letters?notificationId=${id}`)).json()) as {
+          deadLetters: { id: string; channel: string; reason: string; attempts: number }[];
+        }
+      ).deadLetters;
+    const [first] = await waitFor('the dead letter', async () => {
+      const list = await parkedLetters();
+      return list.length > 0 ? list : undefined;
     });
-    expect(letters).toEqual([
+    expect(first).toEqual(
       expect.objectContaining({ channel: 'SMS', reason: 'provider_unavailable', attempts: 3 }),
-    ]);
+    );
+
+    // Replayed while the provider still fails: three new attempts (the count starts again), then
+    // a new dead letter, never a silent loss.
+    const replayOf = (letterId: string | undefined) =>
+      admin(`/v1/dead-letters/${letterId}/replay`, { method: 'POST', body: '{}' });
+    expect((await replayOf(first?.id)).status).toBe(200);
+    const [again] = await waitFor('a new dead letter after the failed replay', async () => {
+      const list = (await parkedLetters()).filter((l) => l.id !== first?.id);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(again).toEqual(
+      expect.objectContaining({ channel: 'SMS', reason: 'provider_unavailable', attempts: 3 }),
+    );
+    expect(stack.sandbox.store.list({ to: phone })).toHaveLength(6);
 
     stack.sandbox.faults.clear();
-    const replay = await admin(`/v1/dead-letters/${letters[0]?.id}/replay`, { method: 'POST', body: '{}' });
-    expect(replay.status).toBe(200);
+    expect((await replayOf(again?.id)).status).toBe(200);
     const delivered = await waitFor('the replayed SMS', () =>
       stack.sandbox.store.list({ to: phone }).find((m) => m.accepted),
     );
     expect(delivered.body).toContain('after a replay');
     const view = await channelWhen(id, 'sms', (s) => s === 'sent');
     expect(view.timeline.map((e) => e.status).slice(-3)).toEqual(['parked', 'replayed', 'sent']);
-    // Replayed once: a second replay is refused, and the provider got one more request, not two.
-    expect(
-      (await admin(`/v1/dead-letters/${letters[0]?.id}/replay`, { method: 'POST', body: '{}' })).status,
-    ).toBe(409);
-    expect(stack.sandbox.store.list({ to: phone })).toHaveLength(4);
+    expect(view.timeline.filter((e) => e.status === 'replayed')).toHaveLength(2);
+    // Replayed once each: a second replay is refused, and the provider got one more request, not two.
+    expect((await replayOf(again?.id)).status).toBe(409);
+    expect((await replayOf(first?.id)).status).toBe(409);
+    expect(stack.sandbox.store.list({ to: phone })).toHaveLength(7);
   }, 90_000);
 });
 
@@ -153,7 +170,8 @@ describe('scheduled sends', () => {
     const start = Date.now();
     const items = Array.from({ length: 200 }, (_, i) => ({
       to: `sched-${i}-${randomUUID().slice(0, 6)}@example.com`,
-      sendAt: start + 5000 + Math.floor(Math.random() * 15_000),
+      // The first exactly 10 s ahead (the issue's case), the others spread over 5–20 s.
+      sendAt: start + (i === 0 ? 10_000 : 5000 + Math.floor(Math.random() * 15_000)),
     }));
     const res = await stack.api('POST', '/v1/notifications/batch', {
       notifications: items.map((item, i) => ({

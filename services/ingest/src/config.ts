@@ -9,6 +9,8 @@ const schema = z.object({
   /** The same for POST /v1/notifications/batch, whose 1000 items outgrow the limit above. */
   BATCH_BODY_LIMIT_BYTES: env.positiveInt(16 * 1024 * 1024),
   IDEMPOTENCY_TTL_SECONDS: env.positiveInt(24 * 3600),
+  /** Status events the projection works on at once, across its fetched batches. */
+  PROJECTION_CONCURRENCY: env.positiveInt(1000),
 });
 
 export type IngestConfig = z.infer<typeof schema>;

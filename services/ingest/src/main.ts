@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     pool: rt.pool,
     log: rt.log,
     lag: rt.lag,
+    concurrency: config.PROJECTION_CONCURRENCY,
     clock: Date.now,
     metrics: {
       projected: metricsFor.statusEventsProjected(rt.registry),

@@ -54,6 +54,7 @@ beforeAll(async () => {
     publisher: deps.publisher,
     pool: deps.pool,
     log,
+    concurrency: 1000,
     clock: Date.now,
     lag: { admin: lagAdmin, gauge: metricsFor.consumerLag(registry), intervalMs: 60_000, log },
     metrics: {

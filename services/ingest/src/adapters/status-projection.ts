@@ -127,6 +127,8 @@ export async function startStatusProjection(
     publisher: Publisher;
     log: Logger;
     lag: LagReporter;
+    /** Records of fetched batches worked on at once (their store is one insert per batch anyway). */
+    concurrency: number;
   },
 ): Promise<StatusProjection> {
   const processor = createProjectionProcessor(deps);
@@ -139,7 +141,7 @@ export async function startStatusProjection(
       processor,
       publisher: deps.publisher,
       topics: deps.topics,
-      concurrency: 1000,
+      concurrency: deps.concurrency,
       orderByKey: false,
       log: deps.log,
       options: deps.consumerOptions,
