@@ -33,3 +33,4 @@ export type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export * from './kafka/dead-letter';
 export * from './kafka/delay';
 export * from './kafka/lag';
+export * from './changes';

@@ -1,55 +1,48 @@
-import {
-  HeraldError,
-  classifyError,
-  copyKey,
-  delayedRecord,
-  dlqRecord,
-  headersToRecord,
-  stableEventId,
-  statusEvent,
-  yieldTurn,
-} from '@herald/shared';
-import type {
-  ChannelMessage,
-  Codec,
-  Counter,
-  InboundRecord,
-  Logger,
-  NotificationRequest,
-  OutboundRecord,
-  Outcome,
-  RecordProcessor,
-  Tier,
-  TopicNames,
-} from '@herald/shared';
-import { decideChannels, recipientFor } from './domain/decide';
-import type { ChannelDecision, StoredUser } from './domain/decide';
-import { render } from './domain/render';
+import { HeraldError, classifyError, dlqRecord, yieldTurn } from '@herald/shared';
+import type { Codec, Counter, InboundRecord, Logger, Outcome, RecordProcessor } from '@herald/shared';
+import type { Channel } from '@herald/shared/domain';
+import type { CapPolicies, CapRule } from './domain/caps';
+import { NO_CONSENT_LIMITS, suppressionKey } from './domain/consent';
+import type { Consent } from './domain/consent';
+import { addressesOn, recipientFor } from './domain/decide';
+import type { ChannelDecision, Recipient, StoredUser } from './domain/decide';
 import { timingOf, validateRequest } from './domain/request';
-import type { TemplateStore } from './adapters/templates';
+import { plan, settle } from './domain/route';
+import type { Plan, RoutableRequest } from './domain/route';
+import type { PriorityDefaults } from './domain/rules';
+import type { Catalog } from './adapters/catalog';
+import type { Gate, GateVerdict } from './adapters/gate';
+import type { SuppressionList } from './adapters/suppressions';
 import type { UserDirectory } from './adapters/users';
+import { cappedCopies, channelMessages, deferredRecords, routedEvent } from './outputs';
+import type { OutputDeps } from './outputs';
 
-export interface RouterDeps {
-  codec: Codec;
-  topics: TopicNames;
+export interface RouterDeps extends OutputDeps {
   users: UserDirectory;
-  templates: TemplateStore;
-  /** The delay tiers, for requests whose `sendAt` is ahead. */
-  tiers: readonly Tier[];
+  suppressions: SuppressionList;
+  catalog: Catalog;
+  gate: Gate;
+  policy: {
+    defaults: PriorityDefaults;
+    caps: readonly CapRule[];
+    capPolicies: CapPolicies;
+    dedupWindowMs: number;
+  };
   clock: () => number;
   log: Logger;
   metrics: { decisions: Counter<'outcome' | 'channel'>; scheduled: Counter<'tier' | 'kind'> };
 }
 
-const SERVICE = 'router';
+type Checked = { request: RoutableRequest; data: Record<string, unknown> };
 
-type Checked = { request: NotificationRequest; data: Record<string, unknown> };
+/** A request decided up to its output records: what the batch's reads and the gate said of it. */
+type Decided =
+  | { kind: 'expired'; checked: Checked }
+  | { kind: 'later'; at: number; checked: Checked }
+  | { kind: 'now'; checked: Checked; recipient: Recipient; planned: Plan; gate: GateVerdict };
 
-/** A fetched batch, decoded and validated, with the users it names read in one query. */
-interface Prepared {
-  requests: Map<InboundRecord, Checked | HeraldError>;
-  users: Map<string, StoredUser | null>;
-}
+/** A fetched batch, each record decoded and decided (or why not). */
+type Prepared = Map<InboundRecord, Decided | HeraldError>;
 
 async function check(codec: Codec, record: InboundRecord): Promise<Checked> {
   const checked = validateRequest(await codec.decode(record.value));
@@ -57,62 +50,135 @@ async function check(codec: Codec, record: InboundRecord): Promise<Checked> {
   return { request: checked.request, data: checked.data };
 }
 
+function consentOf(user: StoredUser | null, recipient: Recipient, suppressed: Set<string>): Consent {
+  if (!user && suppressed.size === 0) return NO_CONSENT_LIMITS;
+  const mine = new Set<string>();
+  for (const channel of ['EMAIL', 'SMS', 'PUSH'] as const)
+    for (const a of addressesOn(channel, recipient))
+      if (suppressed.has(suppressionKey(channel, a))) mine.add(suppressionKey(channel, a));
+  return {
+    optOuts: new Set(user?.policy.optOuts ?? []),
+    unsubscribed: user?.policy.unsubscribed ?? false,
+    suppressed: mine,
+  };
+}
+
 /**
- * The router's decisions: decode → validate → expired? → due? → recipient → one decision per channel →
- * render → one ChannelMessage per address, with a single `routed` event that lists every
- * channel's decision. A record that cannot be decoded, is invalid or cannot be rendered goes to
- * notify.dlq with the reason. A request whose `sendAt` is ahead is handed to the delay engine, bound
- * for its priority topic, and comes back here when due. Per fetched batch, the users are read in
- * one query.
+ * Decides a batch with one read of each kind: its users (with their preferences and quiet hours),
+ * the suppressed addresses among theirs, the catalogue (cached), then one Redis round trip for
+ * every dedup claim and cap (the gate), in offset order: a user's requests count in order.
+ */
+async function decideBatch(deps: RouterDeps, records: readonly InboundRecord[]): Promise<Prepared> {
+  const prepared: Prepared = new Map();
+  const now = deps.clock();
+  const routable: { record: InboundRecord; checked: Checked }[] = [];
+  for (const record of records) {
+    await yieldTurn(record.lane);
+    try {
+      const checked = await check(deps.codec, record);
+      const timing = timingOf(checked.request, now);
+      if (timing.kind === 'now') routable.push({ record, checked });
+      else
+        prepared.set(
+          record,
+          timing.kind === 'later' ? { kind: 'later', at: timing.at, checked } : { kind: 'expired', checked },
+        );
+    } catch (e) {
+      const err = classifyError(e);
+      if (err.disposition === 'wait') throw err;
+      prepared.set(record, err);
+    }
+  }
+  if (routable.length === 0) return prepared;
+
+  const [users, catalog] = await Promise.all([
+    deps.users.findMany([...new Set(routable.map((r) => r.checked.request.userId))]),
+    deps.catalog.read(),
+  ]);
+  const recipients = routable.map(({ checked }) =>
+    recipientFor(checked.request, users.get(checked.request.userId) ?? null),
+  );
+  const addresses: { channel: Channel; address: string }[] = [];
+  for (const r of recipients)
+    for (const channel of ['EMAIL', 'SMS', 'PUSH'] as const)
+      for (const address of addressesOn(channel, r)) addresses.push({ channel, address });
+  const suppressed = await deps.suppressions.findMany(addresses);
+
+  const policy = { ...deps.policy, ...catalog };
+  const plans = routable.map(({ checked }, i) => {
+    const user = users.get(checked.request.userId) ?? null;
+    const recipient = recipients[i] as Recipient;
+    return plan(
+      checked.request,
+      checked.data,
+      recipient,
+      user,
+      consentOf(user, recipient, suppressed),
+      policy,
+      now,
+    );
+  });
+  const verdicts = await deps.gate.pass(
+    routable.map(({ checked }, i) => ({
+      ...(plans[i] as Plan).ask,
+      notificationId: checked.request.id,
+      now,
+    })),
+  );
+  routable.forEach(({ record, checked }, i) => {
+    prepared.set(record, {
+      kind: 'now',
+      checked,
+      recipient: recipients[i] as Recipient,
+      planned: plans[i] as Plan,
+      gate: verdicts[i] as GateVerdict,
+    });
+  });
+  return prepared;
+}
+
+/**
+ * The router's decisions (issue 9, in order): decode and validate (else parked with the reason),
+ * expired?, due? (a later `sendAt` waits in the delay engine), dedup, channels (the request's, the
+ * rules', or the priority's default), consent, quiet hours (deferred to their end through the
+ * delay engine), frequency caps (suppressed or deferred, by priority), render, and one
+ * ChannelMessage per channel and address, with one `routed` event listing every channel's decision.
+ * The batch's reads and the gate are done in `prepare`; `handle` only builds the outputs.
  */
 export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepared> {
   return {
-    async prepare(records) {
-      const requests: Prepared['requests'] = new Map();
-      for (const record of records) {
-        await yieldTurn(record.lane);
-        try {
-          requests.set(record, await check(deps.codec, record));
-        } catch (e) {
-          const err = classifyError(e);
-          if (err.disposition === 'wait') throw err;
-          requests.set(record, err);
-        }
-      }
-      const ids = new Set<string>();
-      for (const c of requests.values()) if (!(c instanceof HeraldError)) ids.add(c.request.userId);
-      return { requests, users: await deps.users.findMany([...ids]) };
-    },
+    prepare: (records) => decideBatch(deps, records),
 
     async handle(record, prepared): Promise<Outcome> {
-      const checked = prepared?.requests.get(record) ?? (await check(deps.codec, record));
-      if (checked instanceof HeraldError) throw checked;
-      const { request, data } = checked;
+      // Alone when the batch's preparation failed: the same decisions, for this record only.
+      const decided = prepared?.get(record) ?? (await decideBatch(deps, [record])).get(record);
+      if (!decided) throw new HeraldError('unknown', 'a record of the batch was not decided');
+      if (decided instanceof HeraldError) throw decided;
+      const { request, data } = decided.checked;
       const now = deps.clock();
-      const timing = timingOf(request, now);
-      if (timing.kind === 'expired') return { records: [routedEvent(deps, request, [], now, 'EXPIRED')] };
-      if (timing.kind === 'later') return deferred(deps, record, request, timing.at, now);
+      if (decided.kind === 'expired') return { records: [routedEvent(deps, request, [], now, 'EXPIRED')] };
+      if (decided.kind === 'later') {
+        const { records, tier } = deferredRecords(deps, record, request, decided.at, now, 'send_at');
+        return { records, done: () => deps.metrics.scheduled.inc({ tier, kind: 'deferred' }) };
+      }
 
-      const user = prepared?.users.has(request.userId)
-        ? (prepared.users.get(request.userId) ?? null)
-        : await deps.users.find(request.userId);
-      const recipient = recipientFor(request, user);
-      const decisions = decideChannels(request, recipient);
-      const messages = await renderMessages(deps, request, data, recipient.locale, decisions);
+      const routing = settle(request, decided.planned, decided.gate, deps.policy.capPolicies);
+      if (routing.kind === 'expired')
+        return { records: [routedEvent(deps, request, [], now, 'EXPIRED', { reason: 'quiet_hours' })] };
+      if (routing.kind === 'quiet') {
+        const { records, tier } = deferredRecords(deps, record, request, routing.until, now, 'quiet_hours');
+        return { records, done: () => deps.metrics.scheduled.inc({ tier, kind: 'deferred' }) };
+      }
+      const { decisions } = routing;
+      const messages = await channelMessages(deps, request, data, decided.recipient.locale, decisions);
+      const copies = await cappedCopies(deps, record, request, decisions, now);
       return {
-        records: [...messages, routedEvent(deps, request, decisions, now, 'ROUTED')],
-        done: () => {
-          for (const d of decisions) {
-            deps.metrics.decisions.inc({
-              channel: d.channel,
-              outcome: d.kind === 'deliver' ? 'deliver' : d.reason,
-            });
-          }
-          deps.log.info(
-            { notificationId: request.id, decisions: decisions.map((d) => `${d.channel}:${d.kind}`) },
-            'routed',
-          );
-        },
+        records: [
+          ...messages,
+          ...copies.records,
+          routedEvent(deps, request, decisions, now, 'ROUTED', { rules: decided.planned.matchedRules }),
+        ],
+        done: () => done(deps, request.id, decisions, copies.tiers),
       };
     },
 
@@ -120,124 +186,19 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
   };
 }
 
-/** Held by the delay engine until `sendAt`, then routed again from its priority topic. */
-function deferred(
-  deps: RouterDeps,
-  record: InboundRecord,
-  request: NotificationRequest,
-  until: number,
-  now: number,
-): Outcome {
-  const { record: delayed, tier } = delayedRecord(
-    deps.topics,
-    deps.tiers,
-    { key: copyKey(record), value: record.value, headers: headersToRecord(record.headers) },
-    deps.topics.priority(request.priority),
-    until,
-    now,
-  );
-  return {
-    records: [
-      delayed,
-      {
-        topic: deps.topics.status,
-        key: request.id,
-        value: statusEvent({
-          eventId: stableEventId(request.id, 'DEFERRED', String(until)),
-          notificationId: request.id,
-          status: 'DEFERRED',
-          service: SERVICE,
-          at: now,
-          reason: 'send_at',
-          detail: { ...summaryOf(request), until: new Date(until).toISOString() },
-        }),
-      },
-    ],
-    done: () => {
-      deps.metrics.scheduled.inc({ tier: tier.name, kind: 'deferred' });
-      deps.log.info({ notificationId: request.id, sendAt: new Date(until).toISOString() }, 'deferred');
-    },
-  };
-}
-
-/** Who and what a notification is about: the projection keeps it for requests that bypassed ingest. */
-function summaryOf(request: NotificationRequest) {
-  return {
-    userId: request.userId,
-    category: request.category,
-    priority: request.priority,
-    createdAt: request.createdAt,
-  };
-}
-
-async function renderMessages(
-  deps: RouterDeps,
-  request: NotificationRequest,
-  data: Record<string, unknown>,
-  locale: string,
-  decisions: ChannelDecision[],
-): Promise<OutboundRecord[]> {
-  const out: OutboundRecord[] = [];
-  const templateId = request.templateId ?? 'generic';
-  for (const decision of decisions) {
-    if (decision.kind !== 'deliver') continue;
-    const template = await deps.templates.find(templateId, decision.channel, locale);
-    if (!template) {
-      throw new HeraldError(
-        'invalid_template',
-        `no template ${templateId} for ${decision.channel} in ${locale} or en`,
-      );
-    }
-    const content = render(template, data);
-    for (const address of decision.addresses) {
-      const message: ChannelMessage = {
-        notificationId: request.id,
-        userId: request.userId,
-        category: request.category,
-        channel: decision.channel,
-        priority: request.priority,
-        address,
-        ...content,
-        data: JSON.stringify({ notificationId: request.id, category: request.category }),
-        locale,
-        createdAt: request.createdAt,
-        expiresAt: request.expiresAt,
-      };
-      out.push({
-        topic: deps.topics.channel(decision.channel, request.priority),
-        key: request.userId,
-        value: message,
-      });
-    }
+function done(deps: RouterDeps, notificationId: string, decisions: ChannelDecision[], tiers: string[]) {
+  for (const d of decisions) {
+    deps.metrics.decisions.inc({
+      channel: d.channel,
+      outcome: d.kind === 'deliver' ? 'deliver' : d.kind === 'deferred' ? 'deferred' : d.reason,
+    });
   }
-  return out;
-}
-
-function routedEvent(
-  deps: RouterDeps,
-  request: NotificationRequest,
-  decisions: ChannelDecision[],
-  now: number,
-  status: 'ROUTED' | 'EXPIRED',
-): OutboundRecord {
-  const detail = {
-    ...summaryOf(request),
-    decisions: decisions.map((d) =>
-      d.kind === 'deliver'
-        ? { channel: d.channel, decision: 'deliver', addresses: d.addresses.length }
-        : { channel: d.channel, decision: 'suppressed', reason: d.reason },
-    ),
-  };
-  return {
-    topic: deps.topics.status,
-    key: request.id,
-    value: statusEvent({
-      eventId: stableEventId(request.id, status),
-      notificationId: request.id,
-      status,
-      service: SERVICE,
-      at: now,
-      detail,
-    }),
-  };
+  for (const tier of tiers) deps.metrics.scheduled.inc({ tier, kind: 'deferred' });
+  deps.log.info(
+    {
+      notificationId,
+      decisions: decisions.map((d) => `${d.channel}:${d.kind === 'deliver' ? 'deliver' : d.reason}`),
+    },
+    'routed',
+  );
 }

@@ -1,31 +1,62 @@
 import {
   buildOpsServer,
+  createRedis,
   createRuntime,
   exitOnStartFailure,
   installShutdown,
   laneGroups,
+  listenForChanges,
   metricsFor,
   startConsumers,
 } from '@herald/shared';
-import { loadConfig } from './config';
+import { loadConfig, routingDefaults } from './config';
 import { createRouterProcessor } from './consumer';
+import { pgCatalog } from './adapters/catalog';
+import { redisGate } from './adapters/gate';
+import { pgSuppressionList } from './adapters/suppressions';
 import { pgTemplateStore } from './adapters/templates';
 import { cachedUserDirectory, pgUserDirectory } from './adapters/users';
 
-/** Composition root of the router: priority topics in, channel topics and status events out. */
+/**
+ * Composition root of the router: priority topics in, channel topics and status events out. It
+ * reads users, preferences and the catalogue from Postgres, claims dedup keys and takes frequency
+ * caps in Redis (the gate), and drops cached data when ingest announces a change.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('router', config, { postgres: true });
+  const rt = await createRuntime('router', config, { postgres: true, redis: true });
+
+  const users = cachedUserDirectory(pgUserDirectory(rt.pool), {
+    ttlMs: config.USER_CACHE_SECONDS * 1000,
+    max: config.USER_CACHE_SIZE,
+  });
+  const catalog = pgCatalog(rt.pool, { ttlMs: config.CATALOG_CACHE_SECONDS * 1000, log: rt.log });
+  const templates = pgTemplateStore(rt.pool, config.TEMPLATE_CACHE_SECONDS * 1000);
+  const stopListening = await listenForChanges(
+    createRedis(config.REDIS_URL),
+    config.TOPIC_PREFIX,
+    (change) => {
+      if (change.kind === 'user') users.forget(change.userId);
+      else catalog.forget();
+    },
+    rt.log,
+  );
 
   const processor = createRouterProcessor({
     codec: rt.codec,
     topics: rt.topics,
-    users: cachedUserDirectory(pgUserDirectory(rt.pool), {
-      ttlMs: config.USER_CACHE_SECONDS * 1000,
-      max: config.USER_CACHE_SIZE,
-    }),
-    templates: pgTemplateStore(rt.pool, config.TEMPLATE_CACHE_SECONDS * 1000),
+    users,
+    suppressions: pgSuppressionList(rt.pool),
+    catalog,
+    gate: redisGate(rt.redis),
+    templates,
     tiers: config.DELAY_TIERS,
+    policy: {
+      defaults: routingDefaults(config),
+      caps: config.FREQUENCY_CAPS,
+      capPolicies: config.CAP_POLICY,
+      dedupWindowMs: config.DEDUP_WINDOW_SECONDS * 1000,
+    },
     clock: Date.now,
     log: rt.log,
     metrics: {
@@ -56,7 +87,11 @@ async function main(): Promise<void> {
 
   const http = buildOpsServer(rt);
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
-  installShutdown(rt, { consumers: [consumers], http });
+  installShutdown(rt, {
+    consumers: [consumers],
+    http,
+    extra: [{ name: 'change-listener', run: stopListening }],
+  });
   rt.log.info({ port: config.HTTP_PORT }, 'router started');
 }
 

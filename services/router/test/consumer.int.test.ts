@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_DELAY_TIERS, createRegistry, metricsFor, parseTiers } from '@herald/shared';
 import type { ChannelMessage, InboundRecord, NotificationRequest, StatusEvent } from '@herald/shared';
-import { collect, integrationDeps, processOnce, silentLog, waitFor } from '@herald/test-support';
+import { collect, integrationDeps, processOnce, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { createRouterProcessor } from '../src/consumer';
-import { pgTemplateStore } from '../src/adapters/templates';
-import { pgUserDirectory } from '../src/adapters/users';
+import { recordOf, requestFor, routerDeps } from './router-deps';
 
 let deps: IntegrationDeps;
 let handle: (record: InboundRecord) => Promise<void>;
@@ -13,7 +11,6 @@ const userId = `router-${randomUUID()}`;
 
 beforeAll(async () => {
   deps = await integrationDeps('router');
-  const registry = createRegistry('router-test');
   await deps.pool.query(
     `INSERT INTO users (id, email, phone, locale) VALUES ($1, 'ada@example.com', NULL, 'de')`,
     [userId],
@@ -22,54 +19,13 @@ beforeAll(async () => {
     `INSERT INTO devices (user_id, token, platform) VALUES ($1, 'tok-a', 'ios'), ($1, 'tok-b', 'android')`,
     [userId],
   );
-  const processor = createRouterProcessor({
-    codec: deps.codec,
-    topics: deps.topics,
-    users: pgUserDirectory(deps.pool),
-    templates: pgTemplateStore(deps.pool, 1000),
-    tiers: parseTiers(DEFAULT_DELAY_TIERS),
-    clock: Date.now,
-    log: silentLog,
-    metrics: {
-      decisions: metricsFor.routerDecisions(registry),
-      scheduled: metricsFor.delayScheduled(registry),
-    },
-  });
+  const processor = createRouterProcessor(routerDeps(deps));
   handle = (record) => processOnce(processor, deps.publisher, record);
 });
 afterAll(() => deps?.close());
 
-function request(over: Partial<NotificationRequest> = {}): NotificationRequest {
-  return {
-    id: randomUUID(),
-    userId,
-    category: 'account',
-    priority: 'NORMAL',
-    templateId: 'welcome',
-    channels: null,
-    data: JSON.stringify({ name: 'Ada', product: 'Herald' }),
-    dedupKey: null,
-    createdAt: Date.now(),
-    sendAt: null,
-    expiresAt: null,
-    to: null,
-    locale: null,
-    ...over,
-  };
-}
-
-async function asRecord(r: NotificationRequest): Promise<InboundRecord> {
-  const topic = deps.topics.priority(r.priority);
-  return {
-    topic,
-    partition: 0,
-    offset: '0',
-    key: Buffer.from(r.userId),
-    value: await deps.codec.encode(topic, r),
-    headers: {},
-    timestamp: '0',
-  };
-}
+const request = (over: Partial<NotificationRequest> = {}) => requestFor(userId, over);
+const asRecord = (r: NotificationRequest) => recordOf(deps, r);
 
 describe('router handler on real Postgres and Kafka', () => {
   it('renders the stored templates and fans out one message per address, with one routed event', async () => {

@@ -9,5 +9,6 @@ export * from './failure';
 export * from './delivery-key';
 export * from './delay';
 export * from './retry';
+export * from './policy';
 export * from '../errors';
 export { z } from 'zod';

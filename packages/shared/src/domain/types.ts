@@ -51,6 +51,10 @@ export interface NotificationRequest {
   expiresAt: number | null;
   to: DirectAddresses | null;
   locale: string | null;
+  /** The dedup window for this request (0: no dedup); null or absent: the router's default. */
+  dedupWindowSeconds?: number | null;
+  /** Labels routing rules can match on (`eu`, `beta`); absent from older producers' records. */
+  tags?: string[] | null;
 }
 
 /** `herald.v1.ChannelMessage`: one rendered message for one address on one channel. */

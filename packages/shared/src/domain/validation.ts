@@ -21,3 +21,9 @@ export const TEMPLATE_ID = /^[A-Za-z0-9._-]{1,200}$/;
 export const TEMPLATE_ID_HINT = 'expected 1-200 characters of A-Z a-z 0-9 . _ -';
 /** The range of a JavaScript Date (and so of an epoch-ms timestamp Herald can store). */
 export const MAX_TIMESTAMP_MS = 8.64e15;
+/** A request's own dedup window is at most 30 days. */
+export const MAX_DEDUP_WINDOW_SECONDS = 30 * 86_400;
+/** Tags routing rules match on: a few short labels a request. */
+export const TAG = /^[A-Za-z0-9._:-]{1,100}$/;
+export const TAG_HINT = 'expected 1-100 characters of A-Z a-z 0-9 . _ : -';
+export const MAX_TAGS = 20;

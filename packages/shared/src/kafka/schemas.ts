@@ -40,6 +40,9 @@ export const notificationRequestSchema = {
       }),
     },
     { name: 'locale', ...optional('string') },
+    // Newer fields (issue 9): absent from older producers' records, so they default to null.
+    { name: 'dedupWindowSeconds', ...optional('int') },
+    { name: 'tags', ...optional({ type: 'array', items: 'string' }) },
   ],
 };
 

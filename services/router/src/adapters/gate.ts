@@ -1,26 +1,13 @@
 import { HeraldError } from '@herald/shared';
 import type { Redis } from '@herald/shared';
 import type { Channel } from '@herald/shared/domain';
-import type { CapCounter, CapVerdict } from '../domain/caps';
+import type { CapVerdict } from '../domain/caps';
+import type { DedupVerdict, GateAsk } from '../domain/route';
 
-/** One request at the gate: its dedup claim, and the counters of each channel it would use. */
-export interface GateRequest {
-  notificationId: string;
-  now: number;
-  /** Null when dedup is off for it (a window of 0). */
-  dedup: { key: string; windowMs: number } | null;
-  /** Channels whose caps to check and take; critical requests pass none. */
-  channels: { channel: Channel; counters: CapCounter[] }[];
-}
-
-export type DedupVerdict = 'first' | 'again' | 'duplicate';
+/** One request at the gate: what to ask for it (domain/route.ts `plan`), as of `now`. */
+export type GateRequest = GateAsk & { notificationId: string; now: number };
 
 export interface GateVerdict {
-  /**
-   * `first`: the first request with this dedup key in its window; `again`: this very notification
-   * seen before (a redelivery, a produce retried by ingest): it goes on as the first time did;
-   * `duplicate`: another notification holds the key, and nothing is counted.
-   */
   dedup: DedupVerdict;
   /** Per channel asked for, unless a duplicate. */
   caps: Map<Channel, CapVerdict>;

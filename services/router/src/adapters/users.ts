@@ -1,10 +1,13 @@
 import type { Pool } from '@herald/shared';
 import type { StoredUser } from '../domain/decide';
+import type { QuietRule } from '../domain/quiet-hours';
 
 export interface UserDirectory {
   find(userId: string): Promise<StoredUser | null>;
   /** Every id asked for is in the result; null for a user Herald does not know. */
   findMany(userIds: string[]): Promise<Map<string, StoredUser | null>>;
+  /** Drops what is kept of a user (its profile changed); every user when none is named. */
+  forget(userId?: string): void;
 }
 
 interface Row {
@@ -12,21 +15,32 @@ interface Row {
   email: string | null;
   phone: string | null;
   locale: string;
+  timezone: string;
+  unsubscribed: boolean;
   tokens: string[] | null;
+  opt_outs: string[] | null;
+  quiet_timezone: string | null;
+  quiet_rules: QuietRule[] | null;
 }
 
-/** Users with their live device tokens, any number in one query. */
+/**
+ * Users with their live device tokens and what they asked for (opt-outs, unsubscribe, quiet
+ * hours), any number in one query.
+ */
 export function pgUserDirectory(pool: Pool): UserDirectory {
   const findMany = async (userIds: string[]) => {
     const found = new Map<string, StoredUser | null>(userIds.map((id) => [id, null]));
     if (userIds.length === 0) return found;
     const { rows } = await pool.query<Row>(
-      `SELECT u.id, u.email, u.phone, u.locale,
-              array_agg(d.token ORDER BY d.created_at) FILTER (WHERE d.token IS NOT NULL) AS tokens
+      `SELECT u.id, u.email, u.phone, u.locale, u.timezone, u.unsubscribed_at IS NOT NULL AS unsubscribed,
+              (SELECT array_agg(d.token ORDER BY d.created_at) FROM devices d
+                WHERE d.user_id = u.id AND d.invalidated_at IS NULL) AS tokens,
+              (SELECT array_agg(p.category || ':' || p.channel) FROM preferences p
+                WHERE p.user_id = u.id AND NOT p.enabled) AS opt_outs,
+              q.timezone AS quiet_timezone, q.rules AS quiet_rules
          FROM users u
-         LEFT JOIN devices d ON d.user_id = u.id AND d.invalidated_at IS NULL
-        WHERE u.id = ANY($1::text[])
-        GROUP BY u.id`,
+         LEFT JOIN quiet_hours q ON q.user_id = u.id
+        WHERE u.id = ANY($1::text[])`,
       [userIds],
     );
     for (const row of rows) {
@@ -35,6 +49,15 @@ export function pgUserDirectory(pool: Pool): UserDirectory {
         phone: row.phone,
         locale: row.locale,
         pushTokens: row.tokens ?? [],
+        policy: {
+          timezone: row.timezone,
+          unsubscribed: row.unsubscribed,
+          optOuts: row.opt_outs ?? [],
+          quietHours:
+            row.quiet_rules && row.quiet_rules.length > 0
+              ? { timezone: row.quiet_timezone ?? row.timezone, rules: row.quiet_rules }
+              : null,
+        },
       });
     }
     return found;
@@ -42,13 +65,15 @@ export function pgUserDirectory(pool: Pool): UserDirectory {
   return {
     findMany,
     find: async (userId) => (await findMany([userId])).get(userId) ?? null,
+    forget: () => undefined,
   };
 }
 
 /**
  * Users change rarely and are read for every notification: kept for `ttlMs` (at most `max` of
- * them), so an edit to a user's addresses or devices reaches the router within `ttlMs`. Users
- * Herald does not know are cached too, for the same bound.
+ * them). A change made through the API is announced (shared `changes.ts`) and the user forgotten
+ * at once; a change whose announcement was lost, or made behind the API's back, reaches the router
+ * within `ttlMs`. Users Herald does not know are cached too, for the same bound.
  */
 export function cachedUserDirectory(
   inner: UserDirectory,
@@ -88,5 +113,6 @@ export function cachedUserDirectory(
   return {
     findMany,
     find: async (userId) => (await findMany([userId])).get(userId) ?? null,
+    forget: (userId) => (userId === undefined ? cache.clear() : cache.delete(userId)),
   };
 }

@@ -1,5 +1,6 @@
 import { CHANNELS } from '@herald/shared/domain';
 import type { Channel, NotificationRequest } from '@herald/shared/domain';
+import type { QuietHours } from './quiet-hours';
 
 /** Who to reach and where: the stored user merged with the request's direct addresses. */
 export interface Recipient {
@@ -10,17 +11,40 @@ export interface Recipient {
   locale: string;
 }
 
-export type SuppressReason = 'no_address' | 'unknown_user';
+export type SuppressReason =
+  | 'no_address'
+  | 'unknown_user'
+  | 'unsubscribed'
+  | 'opted_out'
+  | 'address_suppressed'
+  | 'duplicate'
+  | 'rate_limited';
 
 export type ChannelDecision =
   | { channel: Channel; kind: 'deliver'; addresses: string[] }
-  | { channel: Channel; kind: 'suppressed'; reason: SuppressReason };
+  | { channel: Channel; kind: 'suppressed'; reason: SuppressReason }
+  /** Over a frequency cap under a `defer` policy: routed again once the cap has room. */
+  | { channel: Channel; kind: 'deferred'; reason: 'rate_limited'; until: number };
+
+/** What a user asked for, as stored: read with the user, cached with the user. */
+export interface UserPolicy {
+  /** The user's IANA zone. */
+  timezone: string;
+  unsubscribed: boolean;
+  /** Opted-out `<category>:<CHANNEL>` pairs. */
+  optOuts: string[];
+  /** In the quiet hours' own zone, or the user's. */
+  quietHours: QuietHours | null;
+}
+
+export const NO_POLICY: UserPolicy = { timezone: 'UTC', unsubscribed: false, optOuts: [], quietHours: null };
 
 export interface StoredUser {
   email: string | null;
   phone: string | null;
   locale: string;
   pushTokens: string[];
+  policy: UserPolicy;
 }
 
 export function recipientFor(
@@ -38,7 +62,7 @@ export function recipientFor(
   };
 }
 
-function addressesOn(channel: Channel, r: Recipient): string[] {
+export function addressesOn(channel: Channel, r: Recipient): string[] {
   switch (channel) {
     case 'EMAIL':
       return r.email ? [r.email] : [];

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
+import { WEEKDAYS } from '@herald/shared/domain';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /**

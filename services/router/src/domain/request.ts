@@ -3,10 +3,13 @@ import {
   E164,
   LOCALE,
   MAX_DATA_BYTES,
+  MAX_DEDUP_WINDOW_SECONDS,
+  MAX_TAGS,
   MAX_DEVICE_TOKENS,
   MAX_TIMESTAMP_MS,
   PRINTABLE,
   PRIORITIES,
+  TAG,
   USER_ID,
   UUID,
   z,
@@ -46,6 +49,12 @@ const requestSchema = z.object({
     }),
   ),
   locale: nullable(z.string().regex(LOCALE, 'must be a BCP 47 tag')),
+  // Absent (undefined) in records of producers older than these fields.
+  dedupWindowSeconds: z.number().int().min(0).max(MAX_DEDUP_WINDOW_SECONDS).nullish(),
+  tags: z
+    .array(z.string().regex(TAG, 'must be 1-100 characters of A-Z a-z 0-9 . _ : -'))
+    .max(MAX_TAGS)
+    .nullish(),
 });
 
 function idOf(decoded: unknown): string | null {

@@ -38,12 +38,15 @@ export interface RuleSubject {
 /** The channels used when no rule matches, by priority (ROUTING_DEFAULT_<PRIORITY>). */
 export type PriorityDefaults = Readonly<Record<Priority, readonly Channel[]>>;
 
+/**
+ * Every channel for every priority, of which the router keeps those the user can be reached on
+ * (as before rules existed); an operator narrows them (ROUTING_DEFAULT_LOW=email,push, say).
+ */
 export const DEFAULT_CHANNELS: PriorityDefaults = {
   CRITICAL: CHANNELS,
   HIGH: CHANNELS,
   NORMAL: CHANNELS,
-  // A low-priority message is not worth a text message's cost or interruption.
-  LOW: ['EMAIL', 'PUSH'],
+  LOW: CHANNELS,
 };
 
 export function ruleMatches(match: RuleMatch, subject: RuleSubject, now: number): boolean {

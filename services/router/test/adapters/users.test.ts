@@ -1,14 +1,25 @@
 import { cachedUserDirectory } from '../../src/adapters/users';
 import type { UserDirectory } from '../../src/adapters/users';
+import { NO_POLICY } from '../../src/domain/decide';
 import type { StoredUser } from '../../src/domain/decide';
 
-const user = (email: string): StoredUser => ({ email, phone: null, locale: 'en', pushTokens: [] });
+const user = (email: string): StoredUser => ({
+  email,
+  phone: null,
+  locale: 'en',
+  pushTokens: [],
+  policy: NO_POLICY,
+});
 
 function fakeDirectory(known: Record<string, StoredUser>) {
   const findMany = jest.fn((ids: string[]) =>
     Promise.resolve(new Map(ids.map((id) => [id, known[id] ?? null] as const))),
   );
-  const dir: UserDirectory = { findMany, find: () => Promise.reject(new Error('not used')) };
+  const dir: UserDirectory = {
+    findMany,
+    find: () => Promise.reject(new Error('not used')),
+    forget: () => undefined,
+  };
   return { dir, findMany };
 }
 

@@ -1,4 +1,4 @@
-import { decideChannels, recipientFor } from '../../src/domain/decide';
+import { NO_POLICY, decideChannels, recipientFor } from '../../src/domain/decide';
 import type { StoredUser } from '../../src/domain/decide';
 
 const user: StoredUser = {
@@ -6,6 +6,7 @@ const user: StoredUser = {
   phone: '+14155550100',
   locale: 'fr',
   pushTokens: ['t1', 't2'],
+  policy: NO_POLICY,
 };
 const noTo = { to: null, locale: null };
 
@@ -71,7 +72,13 @@ describe('decideChannels', () => {
   });
 
   it('suppresses every channel of an unreachable or unknown recipient', () => {
-    const nobody = recipientFor(noTo, { email: null, phone: null, locale: 'en', pushTokens: [] });
+    const nobody = recipientFor(noTo, {
+      email: null,
+      phone: null,
+      locale: 'en',
+      pushTokens: [],
+      policy: NO_POLICY,
+    });
     expect(decideChannels({ channels: null }, nobody).map((d) => d.kind)).toEqual([
       'suppressed',
       'suppressed',

@@ -43,7 +43,8 @@ describe('selectChannels', () => {
       channels: ['EMAIL', 'SMS', 'PUSH'],
       matched: [],
     });
-    expect(selectChannels([], { ...subject, priority: 'LOW' }, DEFAULT_CHANNELS, noon).channels).toEqual([
+    const quietLow = { ...DEFAULT_CHANNELS, LOW: ['EMAIL', 'PUSH'] as const };
+    expect(selectChannels([], { ...subject, priority: 'LOW' }, quietLow, noon).channels).toEqual([
       'EMAIL',
       'PUSH',
     ]);

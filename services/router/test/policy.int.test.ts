@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import {
+  addressHash,
+  announceChange,
+  createRedis,
+  createRegistry,
+  listenForChanges,
+  metricsFor,
+  startConsumers,
+} from '@herald/shared';
+import type { NotificationRequest, RunningConsumers, StatusEvent } from '@herald/shared';
+import type { Redis } from '@herald/shared';
+import { collect, integrationDeps, processOnce, silentLog, testEnv, waitFor } from '@herald/test-support';
+import type { IntegrationDeps } from '@herald/test-support';
+import { createRouterProcessor } from '../src/consumer';
+import type { RouterDeps } from '../src/consumer';
+import { redisGate } from '../src/adapters/gate';
+import { cachedUserDirectory, pgUserDirectory } from '../src/adapters/users';
+import { recordOf, requestFor, routerDeps } from './router-deps';
+
+/**
+ * The router's decisions on real Postgres, Redis and Kafka (issue 9): dedup, consent, quiet hours,
+ * caps across two consumers of one group, and a preference change without a restart.
+ */
+let deps: IntegrationDeps;
+let collector: Awaited<ReturnType<typeof collect>>;
+
+beforeAll(async () => {
+  deps = await integrationDeps('policy');
+  collector = await collect(deps.kafka, [deps.topics.status, deps.topics.delay('1h')]);
+});
+afterAll(async () => {
+  await collector?.stop();
+  await deps?.close();
+});
+
+/** A user of its own per test, with an email, a phone and one device. */
+async function newUser(): Promise<string> {
+  const id = `policy-${randomUUID()}`;
+  await deps.pool.query(
+    `INSERT INTO users (id, email, phone, locale, timezone) VALUES ($1, $2, '+14155550100', 'en', 'Europe/Paris')`,
+    [id, `${id}@example.com`],
+  );
+  await deps.pool.query(`INSERT INTO devices (user_id, token, platform) VALUES ($1, $2, 'ios')`, [
+    id,
+    `tok-${id}`,
+  ]);
+  return id;
+}
+
+/** The router's status event for a notification, decoded, once it is there. */
+function eventOf(id: string, status: StatusEvent['status'] = 'ROUTED'): Promise<StatusEvent> {
+  return waitFor(`the ${status} event of ${id}`, async () =>
+    (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).find(
+      (e) => e.notificationId === id && e.status === status,
+    ),
+  );
+}
+
+async function decisionsOf(id: string): Promise<Record<string, string>> {
+  const detail = JSON.parse((await eventOf(id)).detail ?? '{}') as {
+    decisions: { channel: string; decision: string; reason?: string }[];
+  };
+  return Object.fromEntries(detail.decisions.map((d) => [d.channel, d.reason ?? d.decision]));
+}
+
+function router(over: Partial<RouterDeps> = {}) {
+  const processor = createRouterProcessor(routerDeps(deps, over));
+  return (r: NotificationRequest) =>
+    recordOf(deps, r).then((rec) => processOnce(processor, deps.publisher, rec));
+}
+
+describe('dedup', () => {
+  it('suppresses a duplicate within the window and sends one outside it; the same notification again is routed again', async () => {
+    const user = await newUser();
+    const route = router({ policy: { ...routerDeps(deps).policy, dedupWindowMs: 1500 } });
+    const first = requestFor(user, { channels: ['EMAIL'], dedupKey: 'order-42' });
+    const twin = requestFor(user, { channels: ['EMAIL'], dedupKey: 'order-42' });
+    await route(first);
+    await route(twin);
+    await route(first); // a redelivery of the first: routed as before, not its own duplicate
+    expect(await decisionsOf(first.id)).toEqual({ EMAIL: 'deliver' });
+    expect(await decisionsOf(twin.id)).toEqual({ EMAIL: 'duplicate' });
+    const events = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
+    expect(
+      events.filter((e) => e.notificationId === first.id).every((e) => e.detail?.includes('deliver')),
+    ).toBe(true);
+    await new Promise((r) => setTimeout(r, 1600));
+    const later = requestFor(user, { channels: ['EMAIL'], dedupKey: 'order-42' });
+    await route(later);
+    expect(await decisionsOf(later.id)).toEqual({ EMAIL: 'deliver' });
+    // Without a key, the same content is the same notification.
+    const a = requestFor(user, { channels: ['SMS'], data: JSON.stringify({ code: '123' }) });
+    const b = requestFor(user, { channels: ['SMS'], data: JSON.stringify({ code: '123' }) });
+    await route(a);
+    await route(b);
+    expect(await decisionsOf(b.id)).toEqual({ SMS: 'duplicate' });
+  });
+});
+
+describe('consent', () => {
+  it('suppresses an opted-out category, sends a required one, and never uses a suppressed address', async () => {
+    const user = await newUser();
+    await deps.pool.query(
+      `INSERT INTO preferences (user_id, category, channel, enabled) VALUES
+         ($1, 'marketing', 'EMAIL', false), ($1, 'security', 'EMAIL', false)`,
+      [user],
+    );
+    await deps.pool.query(
+      `INSERT INTO suppressed_addresses (channel, address_hash, reason, source) VALUES ('PUSH', $1, 'unregistered', 'test')`,
+      [addressHash('PUSH', `tok-${user}`)],
+    );
+    const route = router();
+    const marketing = requestFor(user, { category: 'marketing', channels: ['EMAIL', 'SMS', 'PUSH'] });
+    const security = requestFor(user, { category: 'security', channels: ['EMAIL', 'PUSH'] });
+    await route(marketing);
+    await route(security);
+    expect(await decisionsOf(marketing.id)).toEqual({
+      EMAIL: 'opted_out',
+      SMS: 'deliver',
+      PUSH: 'address_suppressed',
+    });
+    expect(await decisionsOf(security.id)).toEqual({ EMAIL: 'deliver', PUSH: 'address_suppressed' });
+
+    await deps.pool.query('UPDATE users SET unsubscribed_at = now() WHERE id = $1', [user]);
+    const news = requestFor(user, { category: 'news', channels: ['SMS'] });
+    await route(news);
+    expect(await decisionsOf(news.id)).toEqual({ SMS: 'unsubscribed' });
+  });
+});
+
+describe('quiet hours', () => {
+  it("defers a normal notification to the end of the user's quiet hours through the delay engine; critical goes at once", async () => {
+    const user = await newUser();
+    // Quiet all day today and tomorrow in Tokyo: the window ends at 00:00 JST the day after tomorrow.
+    const tokyoToday = new Date(Date.now() + 9 * 3_600_000).getUTCDay();
+    const day = (d: number) => (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const)[d % 7] ?? 'sun';
+    await deps.pool.query(
+      `INSERT INTO quiet_hours (user_id, timezone, rules) VALUES ($1, 'Asia/Tokyo', $2)`,
+      [
+        user,
+        JSON.stringify([{ days: [day(tokyoToday), day(tokyoToday + 1)], start: '00:00', end: '00:00' }]),
+      ],
+    );
+    const route = router();
+    const normal = requestFor(user, { channels: ['EMAIL'] });
+    const critical = requestFor(user, { channels: ['EMAIL'], priority: 'CRITICAL' });
+    await route(normal);
+    await route(critical);
+    const tokyoMidnight = new Date(Date.now() + 9 * 3_600_000);
+    tokyoMidnight.setUTCHours(0, 0, 0, 0);
+    const end = tokyoMidnight.getTime() - 9 * 3_600_000 + 2 * 86_400_000;
+    const deferred = await eventOf(normal.id, 'DEFERRED');
+    expect(deferred.reason).toBe('quiet_hours');
+    expect(JSON.parse(deferred.detail ?? '{}')).toEqual(
+      expect.objectContaining({ until: new Date(end).toISOString() }),
+    );
+    const held = await waitFor('the held request', () =>
+      collector.records.find(
+        (r) => r.topic === deps.topics.delay('1h') && r.headers['due-at'] === new Date(end).toISOString(),
+      ),
+    );
+    expect(held.headers['target-topic']).toBe(deps.topics.priority('NORMAL'));
+    expect(await decisionsOf(critical.id)).toEqual({ EMAIL: 'deliver' });
+  });
+});
+
+describe('frequency caps', () => {
+  it('holds with two router consumers in one group deciding the same user at once', async () => {
+    const user = await newUser();
+    const topic = deps.topics.priority('HIGH');
+    const groupId = deps.topics.group(`policy-caps-${randomUUID()}`);
+    const caps = [{ channel: 'SMS' as const, limit: 5, windowMs: 3_600_000 }];
+    const policy = {
+      ...routerDeps(deps).policy,
+      caps,
+      capPolicies: { HIGH: 'suppress' as const, NORMAL: 'defer' as const, LOW: 'suppress' as const },
+    };
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    const running: RunningConsumers[] = [];
+    const clients: Redis[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const redis = createRedis(testEnv.redisUrl);
+        clients.push(redis);
+        running.push(
+          await startConsumers({
+            kafka: deps.kafka,
+            groups: [{ groupId, topics: [topic] }],
+            processor: createRouterProcessor(routerDeps(deps, { policy, gate: redisGate(redis) })),
+            publisher: deps.publisher,
+            topics: deps.topics,
+            concurrency: 16,
+            orderByKey: true,
+            log: silentLog,
+            options: { sessionTimeout: 10_000, heartbeatInterval: 1000 },
+            onFatal: (err) => {
+              throw err;
+            },
+            lag: {
+              admin,
+              gauge: metricsFor.consumerLag(createRegistry(`caps-${i}`)),
+              intervalMs: 60_000,
+              log: silentLog,
+            },
+          }),
+        );
+      }
+      // Keyed by notification, as a producer in another language may: spread over every partition,
+      // so both consumers decide this user's requests at the same time.
+      const requests = Array.from({ length: 30 }, (_, i) =>
+        requestFor(user, { priority: 'HIGH', channels: ['SMS'], data: JSON.stringify({ n: i }) }),
+      );
+      await deps.producer.send({
+        topic,
+        acks: -1,
+        messages: await Promise.all(
+          requests.map(async (r) => ({ key: r.id, value: await deps.codec.encode(topic, r) })),
+        ),
+      });
+      const decisions = await Promise.all(requests.map((r) => decisionsOf(r.id)));
+      const sent = decisions.filter((d) => d.SMS === 'deliver').length;
+      expect(sent).toBe(5);
+      expect(decisions.filter((d) => d.SMS === 'rate_limited')).toHaveLength(25);
+    } finally {
+      await Promise.all(running.map((r) => r.stop()));
+      await Promise.all(clients.map((c) => c.quit()));
+      await admin.disconnect();
+    }
+  });
+});
+
+describe('preferences', () => {
+  it('takes a change into account without a restart, as soon as it is announced', async () => {
+    const user = await newUser();
+    const prefix = `policy-${randomUUID()}.`;
+    // A cache that would otherwise keep the user for a minute.
+    const users = cachedUserDirectory(pgUserDirectory(deps.pool), { ttlMs: 60_000, max: 100 });
+    const stop = await listenForChanges(
+      createRedis(testEnv.redisUrl),
+      prefix,
+      (change) => {
+        if (change.kind === 'user') users.forget(change.userId);
+      },
+      silentLog,
+    );
+    try {
+      const route = router({ users });
+      const before = requestFor(user, { category: 'marketing', channels: ['EMAIL'], data: '{"n":1}' });
+      await route(before);
+      expect(await decisionsOf(before.id)).toEqual({ EMAIL: 'deliver' });
+      await deps.pool.query(
+        `INSERT INTO preferences (user_id, category, channel, enabled) VALUES ($1, 'marketing', 'EMAIL', false)`,
+        [user],
+      );
+      await announceChange(deps.redis, prefix, { kind: 'user', userId: user }, silentLog);
+      const after = await waitFor(
+        'the change to be heard',
+        async () => {
+          const r = requestFor(user, {
+            category: 'marketing',
+            channels: ['EMAIL'],
+            data: JSON.stringify({ at: Date.now() }),
+          });
+          await route(r);
+          const d = await decisionsOf(r.id);
+          return d.EMAIL === 'opted_out' ? d : undefined;
+        },
+        5000,
+      );
+      expect(after).toEqual({ EMAIL: 'opted_out' });
+    } finally {
+      await stop();
+    }
+  });
+});
