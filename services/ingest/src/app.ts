@@ -4,7 +4,11 @@ import { notificationRoutes } from './routes/notifications';
 import { notificationBatchRoutes } from './routes/notifications-batch';
 import type { NotificationBatchDeps } from './routes/notifications-batch';
 import { userRoutes } from './routes/users';
+import { preferenceRoutes } from './routes/preferences';
+import type { ChangeDeps } from './routes/preferences';
+import { catalogRoutes } from './routes/catalog';
 import type { UsersRepo } from './adapters/users-repo';
+import type { PolicyRepo } from './adapters/policy-repo';
 
 export interface AppDeps extends NotificationBatchDeps {
   registry: Registry;
@@ -12,6 +16,8 @@ export interface AppDeps extends NotificationBatchDeps {
   pool: Pool;
   log: Logger;
   users: UsersRepo;
+  policy: PolicyRepo;
+  changes: ChangeDeps;
   bodyLimit: number;
 }
 
@@ -24,6 +30,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     notificationRoutes(api, deps);
     notificationBatchRoutes(api, deps);
     userRoutes(api, deps);
+    preferenceRoutes(api, deps);
+    done();
+  });
+  // The catalogue changes what every user receives: operators' keys only.
+  void app.register((admin, _opts, done) => {
+    admin.addHook('onRequest', apiKeyAuth(deps.pool, 'admin'));
+    catalogRoutes(admin, deps);
     done();
   });
   return app;

@@ -5,6 +5,7 @@ import { redisIdempotencyStore } from './adapters/idempotency-store';
 import { pgNotificationsRepo } from './adapters/notifications-repo';
 import { startStatusProjection } from './adapters/status-projection';
 import { pgUsersRepo } from './adapters/users-repo';
+import { pgPolicyRepo } from './adapters/policy-repo';
 
 /** Composition root of ingest: the public API, and the notify.status projection behind GET. */
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     idempotency: redisIdempotencyStore(rt.redis, config.IDEMPOTENCY_TTL_SECONDS),
     notifications: pgNotificationsRepo(rt.pool),
     users: pgUsersRepo(rt.pool),
+    policy: pgPolicyRepo(rt.pool),
+    changes: { redis: rt.redis, topicPrefix: config.TOPIC_PREFIX, log: rt.log },
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },
     bodyLimit: config.BODY_LIMIT_BYTES,

@@ -10,6 +10,7 @@ import { pgNotificationsRepo } from '../src/adapters/notifications-repo';
 import { startStatusProjection } from '../src/adapters/status-projection';
 import type { StatusProjection } from '../src/adapters/status-projection';
 import { pgUsersRepo } from '../src/adapters/users-repo';
+import { pgPolicyRepo } from '../src/adapters/policy-repo';
 
 let deps: IntegrationDeps;
 let app: FastifyInstance;
@@ -31,6 +32,8 @@ function appWith(publisher: Publisher): FastifyInstance {
     idempotency: redisIdempotencyStore(deps.redis, 60),
     notifications: pgNotificationsRepo(deps.pool),
     users: pgUsersRepo(deps.pool),
+    policy: pgPolicyRepo(deps.pool),
+    changes: { redis: deps.redis, topicPrefix: deps.prefix, log: log },
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(registry) },
     bodyLimit: 64 * 1024,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CHANNELS, PRIORITIES } from './types';
-import { MAX_TAGS, TAG, TAG_HINT } from './validation';
+import { MAX_TAGS, PRINTABLE, PRINTABLE_HINT, TAG, TAG_HINT } from './validation';
 import type { Channel } from './types';
 
 /**
@@ -12,9 +12,8 @@ import type { Channel } from './types';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** A category as producers name them (`security`, `order.shipped`). */
-export const CATEGORY_ID = /^[A-Za-z0-9._-]{1,100}$/;
-export const CATEGORY_ID_HINT = 'expected 1-100 characters of A-Z a-z 0-9 . _ -';
+/** A category as requests name it (`security`, `order.shipped`): any printable text up to 100. */
+export const categoryIdSchema = z.string().min(1).max(100).regex(PRINTABLE, PRINTABLE_HINT);
 
 const hhmm = z.string().regex(HHMM, 'expected a time of day HH:MM, 00:00 to 23:59');
 const days = z
@@ -48,7 +47,7 @@ export const categorySettingsSchema = z.strictObject({
 });
 
 export const ruleMatchSchema = z.strictObject({
-  categories: z.array(z.string().regex(CATEGORY_ID, CATEGORY_ID_HINT)).min(1).max(100).optional(),
+  categories: z.array(categoryIdSchema).min(1).max(100).optional(),
   priorities: z.array(z.enum(PRIORITIES)).min(1).max(4).optional(),
   tags: z.array(z.string().regex(TAG, TAG_HINT)).min(1).max(MAX_TAGS).optional(),
   window: windowSchema.extend({ timezone: z.string().min(1).max(64) }).optional(),

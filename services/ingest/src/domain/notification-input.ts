@@ -4,9 +4,13 @@ import {
   LOCALE,
   LOCALE_HINT,
   MAX_DATA_BYTES,
+  MAX_DEDUP_WINDOW_SECONDS,
   MAX_DEVICE_TOKENS,
+  MAX_TAGS,
   PRINTABLE,
   PRINTABLE_HINT,
+  TAG,
+  TAG_HINT,
   TEMPLATE_ID,
   TEMPLATE_ID_HINT,
   USER_ID,
@@ -40,6 +44,14 @@ export const notificationInputSchema = z.strictObject({
       `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
     ),
   dedupKey: textSchema(200).optional(),
+  /** This request's dedup window (0: no dedup); the router's default when absent. */
+  dedupWindowSeconds: z.number().int().min(0).max(MAX_DEDUP_WINDOW_SECONDS).optional(),
+  tags: z
+    .array(z.string().regex(TAG, TAG_HINT))
+    .min(1)
+    .max(MAX_TAGS)
+    .refine((t) => new Set(t).size === t.length, 'tags must not repeat')
+    .optional(),
   sendAt: z.iso.datetime({ offset: true }).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
   locale: z
@@ -92,6 +104,8 @@ export function toRequest(input: NotificationInput, id: string, now: number): To
           }
         : null,
       locale: input.locale ?? null,
+      dedupWindowSeconds: input.dedupWindowSeconds ?? null,
+      tags: input.tags ?? null,
     },
   };
 }

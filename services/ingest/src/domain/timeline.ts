@@ -111,6 +111,8 @@ interface Decision {
   channel: Channel;
   decision: string;
   reason?: string;
+  /** `deferred` (over a frequency cap): when the channel is routed again. */
+  until?: string;
 }
 
 function decisionsOf(detail: Record<string, unknown> | null): Decision[] {
@@ -255,6 +257,12 @@ export function buildView(events: EventRow[]): NotificationView {
     for (const d of decisionsOf(e.detail)) {
       const steps = stepsOf(d.channel);
       if (d.decision === 'suppressed') steps.push(step(e, seq, 'suppressed', d.reason ?? null));
+      // Held back after routing (a frequency cap): in flight, after the routing that decided it.
+      if (d.decision === 'deferred') {
+        const held = step(e, seq, 'deferred', d.reason ?? null);
+        const until = typeof d.until === 'string' ? { until: d.until } : {};
+        steps.push({ ...held, entry: { ...held.entry, ...until }, rank: RANK_IN_FLIGHT });
+      }
     }
   });
 

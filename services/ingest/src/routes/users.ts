@@ -2,21 +2,13 @@ import { HeraldError, parseInput, z } from '@herald/shared';
 import type { FastifyInstance } from '@herald/shared';
 import { localeSchema, phoneSchema, textSchema, userIdSchema } from '../domain/notification-input';
 import type { UsersRepo } from '../adapters/users-repo';
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { timeZoneSchema } from '../domain/time-zone';
 
 const userBody = z.strictObject({
   email: z.email().nullable().default(null),
   phone: phoneSchema.nullable().default(null),
   locale: localeSchema.default('en'),
-  timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris').default('UTC'),
+  timezone: timeZoneSchema.default('UTC'),
 });
 
 const deviceBody = z.strictObject({

@@ -32,6 +32,8 @@ describe('notification input', () => {
         expiresAt: null,
         to: null,
         locale: null,
+        dedupWindowSeconds: null,
+        tags: null,
       },
     });
   });
@@ -49,6 +51,8 @@ describe('notification input', () => {
       expiresAt: '2026-11-22T15:00:00+01:00',
       locale: 'pt-BR',
       to: { email: 'ada@example.com', phone: '+14155550100', deviceTokens: ['t'] },
+      dedupWindowSeconds: 0,
+      tags: ['eu', 'beta'],
     });
     if (!input.success) throw input.error;
     const out = toRequest(input.data, ID, NOW);
@@ -60,6 +64,8 @@ describe('notification input', () => {
         sendAt: Date.UTC(2026, 10, 22, 13),
         expiresAt: Date.UTC(2026, 10, 22, 14),
         to: { email: 'ada@example.com', phone: '+14155550100', deviceTokens: ['t'] },
+        dedupWindowSeconds: 0,
+        tags: ['eu', 'beta'],
       }),
     );
   });
@@ -68,6 +74,10 @@ describe('notification input', () => {
     [{}, 'userId'],
     [{ userId: 'has space' }, 'userId'],
     [{ userId: 'u', priority: 'urgent' }, 'priority'],
+    [{ userId: 'u', dedupWindowSeconds: -1 }, 'dedupWindowSeconds'],
+    [{ userId: 'u', dedupWindowSeconds: 1.5 }, 'dedupWindowSeconds'],
+    [{ userId: 'u', tags: ['a b'] }, 'tags.0'],
+    [{ userId: 'u', tags: ['x', 'x'] }, 'tags'],
     [{ userId: 'u', channels: ['fax'] }, 'channels.0'],
     [{ userId: 'u', channels: [] }, 'channels'],
     [{ userId: 'u', channels: ['sms', 'sms'] }, 'channels'],

@@ -519,6 +519,36 @@ describe('retries, deferrals and an operator’s decisions', () => {
     expect(routedLater.status).toBe('sent');
   });
 
+  it('shows a channel held back by a frequency cap as deferred, in flight, until routed again and sent', () => {
+    const capped = { channel: 'SMS', decision: 'deferred', reason: 'rate_limited', until: iso(60) };
+    const waiting = buildView([accepted(1), routed([deliver('EMAIL'), capped], 2), on('EMAIL', 'SENT', 3)]);
+    expect(waiting.status).toBe('in_progress');
+    expect(waiting.channels.sms).toEqual({
+      status: 'deferred',
+      timeline: [
+        { status: 'accepted', at: iso(1) },
+        { status: 'routed', at: iso(2) },
+        { status: 'deferred', at: iso(2), reason: 'rate_limited', until: iso(60) },
+      ],
+    });
+    const rerouted = ev({ status: 'ROUTED', detail: { decisions: [deliver('SMS')] } }, 60);
+    const done = buildView([
+      accepted(1),
+      routed([deliver('EMAIL'), capped], 2),
+      on('EMAIL', 'SENT', 3),
+      rerouted,
+      on('SMS', 'SENT', 61),
+    ]);
+    expect(done.status).toBe('sent');
+    expect(statuses(done.channels.sms?.timeline)).toEqual([
+      'accepted',
+      'routed',
+      'routed',
+      'deferred',
+      'sent',
+    ]);
+  });
+
   it('opens a new round on a replay: the channel is in flight again, then sent', () => {
     const parkedOnce = [
       accepted(1),

@@ -15,6 +15,7 @@ import { redisIdempotencyStore } from '../../src/adapters/idempotency-store';
 import { hashRequest } from '../../src/domain/idempotency';
 import { pgNotificationsRepo } from '../../src/adapters/notifications-repo';
 import { pgUsersRepo } from '../../src/adapters/users-repo';
+import { pgPolicyRepo } from '../../src/adapters/policy-repo';
 import type { BatchAnswer, BatchIdempotencyRecord } from '../../src/domain/notification-batch';
 
 let deps: IntegrationDeps;
@@ -44,6 +45,8 @@ function appWith(publisher: Publisher = deps.publisher) {
     idempotency: redisIdempotencyStore(deps.redis, 60),
     notifications: pgNotificationsRepo(deps.pool),
     users: pgUsersRepo(deps.pool),
+    policy: pgPolicyRepo(deps.pool),
+    changes: { redis: deps.redis, topicPrefix: deps.prefix, log: silentLog },
     clock: Date.now,
     metrics: { accepted },
     bodyLimit: BODY_LIMIT,
