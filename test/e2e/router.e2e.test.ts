@@ -135,6 +135,44 @@ describe('the router, set up through the API', () => {
     expect(delivered(u.phone)).toHaveLength(0);
   });
 
+  it('sends what a template published through the API renders, in the newest version', async () => {
+    const u = await newUser();
+    // Critical: past the SMS cap of this stack, which is not what this test is about.
+    const sms = { userId: u.id, channels: ['sms'], priority: 'critical' };
+    const id = `receipt-${randomUUID().slice(0, 8)}`;
+    const publish = async (body: string) =>
+      expect((await stack.api('POST', `/v1/templates/${id}/versions`, { channel: 'sms', body })).status).toBe(
+        201,
+      );
+    await publish('Receipt {{ref}}: {{amount}} EUR');
+    const first = await send({
+      userId: u.id,
+      templateId: id,
+      channels: ['sms'],
+      data: { ref: 'A1', amount: '12' },
+    });
+    expect((await viewWhen(first, ended)).status).toBe('sent');
+    await publish('Your receipt {{ref}} ({{amount}} EUR)');
+    const second = await send({
+      userId: u.id,
+      templateId: id,
+      channels: ['sms'],
+      data: { ref: 'B2', amount: '7' },
+    });
+    expect((await viewWhen(second, ended)).status).toBe('sent');
+    const texts = await waitFor('both texts', () => {
+      const got = delivered(u.phone).map((m) => m.body);
+      return got.length === 2 ? got.sort() : undefined;
+    });
+    expect(texts).toEqual(['Receipt A1: 12 EUR', 'Your receipt B2 (7 EUR)']);
+    // A variable missing under the strict default parks the notification with the reason.
+    const lacking = await send({ ...sms, templateId: id, data: { ref: 'C3' } });
+    const parked = await viewWhen(lacking, (v) => v.status === 'parked');
+    expect(parked.timeline.at(-1)).toEqual(
+      expect.objectContaining({ status: 'parked', reason: 'invalid_template' }),
+    );
+  });
+
   it('caps SMS per user: a high one over the cap is deferred, a low one suppressed', async () => {
     const u = await newUser();
     const ids = [];

@@ -7,8 +7,10 @@ import { userRoutes } from './routes/users';
 import { preferenceRoutes } from './routes/preferences';
 import type { ChangeDeps } from './routes/preferences';
 import { catalogRoutes } from './routes/catalog';
+import { templateRoutes } from './routes/templates';
 import type { UsersRepo } from './adapters/users-repo';
 import type { PolicyRepo } from './adapters/policy-repo';
+import type { TemplatesRepo } from './adapters/templates-repo';
 
 export interface AppDeps extends NotificationBatchDeps {
   registry: Registry;
@@ -17,6 +19,7 @@ export interface AppDeps extends NotificationBatchDeps {
   log: Logger;
   users: UsersRepo;
   policy: PolicyRepo;
+  templates: TemplatesRepo;
   changes: ChangeDeps;
   bodyLimit: number;
 }
@@ -37,6 +40,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register((admin, _opts, done) => {
     admin.addHook('onRequest', apiKeyAuth(deps.pool, 'admin'));
     catalogRoutes(admin, deps);
+    templateRoutes(admin, deps);
     done();
   });
   return app;

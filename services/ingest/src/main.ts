@@ -6,6 +6,7 @@ import { pgNotificationsRepo } from './adapters/notifications-repo';
 import { startStatusProjection } from './adapters/status-projection';
 import { pgUsersRepo } from './adapters/users-repo';
 import { pgPolicyRepo } from './adapters/policy-repo';
+import { pgTemplatesRepo } from './adapters/templates-repo';
 
 /** Composition root of ingest: the public API, and the notify.status projection behind GET. */
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     notifications: pgNotificationsRepo(rt.pool),
     users: pgUsersRepo(rt.pool),
     policy: pgPolicyRepo(rt.pool),
+    templates: pgTemplatesRepo(rt.pool),
     changes: { redis: rt.redis, topicPrefix: config.TOPIC_PREFIX, log: rt.log },
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },

@@ -11,6 +11,7 @@ import { startStatusProjection } from '../src/adapters/status-projection';
 import type { StatusProjection } from '../src/adapters/status-projection';
 import { pgUsersRepo } from '../src/adapters/users-repo';
 import { pgPolicyRepo } from '../src/adapters/policy-repo';
+import { pgTemplatesRepo } from '../src/adapters/templates-repo';
 
 let deps: IntegrationDeps;
 let app: FastifyInstance;
@@ -33,6 +34,7 @@ function appWith(publisher: Publisher): FastifyInstance {
     notifications: pgNotificationsRepo(deps.pool),
     users: pgUsersRepo(deps.pool),
     policy: pgPolicyRepo(deps.pool),
+    templates: pgTemplatesRepo(deps.pool),
     changes: { redis: deps.redis, topicPrefix: deps.prefix, log: log },
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(registry) },

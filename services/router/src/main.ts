@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     config.TOPIC_PREFIX,
     (change) => {
       if (change.kind === 'user') users.forget(change.userId);
-      else catalog.forget();
+      else {
+        catalog.forget();
+        templates.forget();
+      }
     },
     rt.log,
   );

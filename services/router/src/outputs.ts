@@ -3,6 +3,8 @@ import {
   copyKey,
   delayedRecord,
   headersToRecord,
+  localeChain,
+  renderTemplate,
   stableEventId,
   statusEvent,
 } from '@herald/shared';
@@ -16,7 +18,6 @@ import type {
   TopicNames,
 } from '@herald/shared';
 import type { ChannelDecision } from './domain/decide';
-import { render } from './domain/render';
 import type { TemplateStore } from './adapters/templates';
 
 /** What building the router's output records needs. */
@@ -140,10 +141,10 @@ export async function channelMessages(
     if (!template) {
       throw new HeraldError(
         'invalid_template',
-        `no template ${templateId} for ${decision.channel} in ${locale} or en`,
+        `no template ${templateId} for ${decision.channel} in ${localeChain(locale).join(', ')}`,
       );
     }
-    const content = render(template, data);
+    const { data: extra, ...content } = renderTemplate(template, data);
     for (const address of decision.addresses) {
       const message: ChannelMessage = {
         notificationId: request.id,
@@ -153,7 +154,8 @@ export async function channelMessages(
         priority: request.priority,
         address,
         ...content,
-        data: JSON.stringify({ notificationId: request.id, category: request.category }),
+        // The template's push data, then Herald's own entries, which tie the message back to it.
+        data: JSON.stringify({ ...extra, notificationId: request.id, category: request.category }),
         locale,
         createdAt: request.createdAt,
         expiresAt: request.expiresAt,

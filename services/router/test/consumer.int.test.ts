@@ -3,6 +3,7 @@ import type { ChannelMessage, InboundRecord, NotificationRequest, StatusEvent } 
 import { collect, integrationDeps, processOnce, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { createRouterProcessor } from '../src/consumer';
+import { pgTemplateStore } from '../src/adapters/templates';
 import { recordOf, requestFor, routerDeps } from './router-deps';
 
 let deps: IntegrationDeps;
@@ -70,6 +71,70 @@ describe('router handler on real Postgres and Kafka', () => {
           ],
         }),
       );
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it('renders the newest version in the nearest locale; a new version never changes a message already routed', async () => {
+    const id = `t-${randomUUID().slice(0, 8)}`;
+    const templates = pgTemplateStore(deps.pool, 60_000);
+    const processor = createRouterProcessor(routerDeps(deps, { templates }));
+    const route = (r: NotificationRequest) =>
+      asRecord(r).then((rec) => processOnce(processor, deps.publisher, rec));
+    const publish = (locale: string, version: number, body: string) =>
+      deps.pool.query(
+        `INSERT INTO templates (id, channel, locale, version, body, strict) VALUES ($1, 'PUSH', $2, $3, $4, true)`,
+        [id, locale, version, body],
+      );
+    await publish('en', 1, 'en v1 {{name}}');
+    await publish('pt', 1, 'pt v1 {{name}}');
+    const push = deps.topics.channel('PUSH', 'NORMAL');
+    const collector = await collect(deps.kafka, [push, deps.topics.dlq]);
+    try {
+      const first = request({ templateId: id, channels: ['PUSH'], locale: 'pt-BR' });
+      await route(first);
+      await publish('pt', 2, 'pt v2 {{name}}');
+      templates.forget(); // as when ingest announces a published template
+      const second = request({ templateId: id, channels: ['PUSH'], locale: 'pt-BR' });
+      const german = request({ templateId: id, channels: ['PUSH'], locale: 'de' });
+      await route(second);
+      await route(german);
+      const names = new Map([
+        [first.id, 'first'],
+        [second.id, 'second'],
+        [german.id, 'de'],
+      ]);
+      // The push topic holds the other tests' messages too: only these three notifications count.
+      const mine = async () =>
+        (await collector.decoded<ChannelMessage>(deps.codec, push)).filter((m) =>
+          names.has(m.notificationId),
+        );
+      const messages = await waitFor('six pushes', async () =>
+        (await mine()).length >= 6 ? mine() : undefined,
+      );
+      const bodies = messages.map((m) => `${names.get(m.notificationId)}: ${m.body}`);
+      expect([...new Set(bodies)].sort()).toEqual(['de: en v1 Ada', 'first: pt v1 Ada', 'second: pt v2 Ada']);
+
+      // Strict: a variable the data lacks parks the request, nothing half-rendered is sent.
+      const lacking = request({ templateId: id, channels: ['PUSH'], data: JSON.stringify({ other: 1 }) });
+      await route(lacking);
+      const parked = await waitFor('the parked request', () =>
+        collector.records.find(
+          (r) => r.topic === deps.topics.dlq && r.key === userId && r.headers.error?.includes(id),
+        ),
+      );
+      expect(parked.headers).toEqual(
+        expect.objectContaining({
+          'error-class': 'permanent',
+          error: expect.stringMatching(/^invalid_template: .*"name" not defined/) as string,
+        }),
+      );
+      expect(
+        (await collector.decoded<ChannelMessage>(deps.codec, push)).some(
+          (m) => m.notificationId === lacking.id,
+        ),
+      ).toBe(false);
     } finally {
       await collector.stop();
     }

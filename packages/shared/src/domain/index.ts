@@ -10,5 +10,6 @@ export * from './delivery-key';
 export * from './delay';
 export * from './retry';
 export * from './policy';
+export * from './templates';
 export * from '../errors';
 export { z } from 'zod';

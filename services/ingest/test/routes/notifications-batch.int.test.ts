@@ -16,6 +16,7 @@ import { hashRequest } from '../../src/domain/idempotency';
 import { pgNotificationsRepo } from '../../src/adapters/notifications-repo';
 import { pgUsersRepo } from '../../src/adapters/users-repo';
 import { pgPolicyRepo } from '../../src/adapters/policy-repo';
+import { pgTemplatesRepo } from '../../src/adapters/templates-repo';
 import type { BatchAnswer, BatchIdempotencyRecord } from '../../src/domain/notification-batch';
 
 let deps: IntegrationDeps;
@@ -46,6 +47,7 @@ function appWith(publisher: Publisher = deps.publisher) {
     notifications: pgNotificationsRepo(deps.pool),
     users: pgUsersRepo(deps.pool),
     policy: pgPolicyRepo(deps.pool),
+    templates: pgTemplatesRepo(deps.pool),
     changes: { redis: deps.redis, topicPrefix: deps.prefix, log: silentLog },
     clock: Date.now,
     metrics: { accepted },

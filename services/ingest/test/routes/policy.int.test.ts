@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app';
 import { redisIdempotencyStore } from '../../src/adapters/idempotency-store';
 import { pgNotificationsRepo } from '../../src/adapters/notifications-repo';
 import { pgPolicyRepo } from '../../src/adapters/policy-repo';
+import { pgTemplatesRepo } from '../../src/adapters/templates-repo';
 import { pgUsersRepo } from '../../src/adapters/users-repo';
 
 /** The preference, quiet-hours and catalogue API on real Postgres and Redis (issue 9). */
@@ -31,6 +32,7 @@ beforeAll(async () => {
     notifications: pgNotificationsRepo(deps.pool),
     users: pgUsersRepo(deps.pool),
     policy: pgPolicyRepo(deps.pool),
+    templates: pgTemplatesRepo(deps.pool),
     changes: { redis: deps.redis, topicPrefix: deps.prefix, log: silentLog },
     clock: Date.now,
     metrics: { accepted: metricsFor.acceptedRequests(registry) },
@@ -231,5 +233,78 @@ describe('categories and routing rules', () => {
     const res = await call('POST', '/v1/routing-rules', body, adminKey);
     expect(res.status).toBe(400);
     expect(res.body.error).toEqual(expect.objectContaining({ code: 'validation_failed', field }));
+  });
+});
+
+describe('templates', () => {
+  it('publishes versions validated at save, lists them, and deletes them', async () => {
+    const id = `t-${randomUUID().slice(0, 8)}`;
+    const v1 = await call(
+      'POST',
+      `/v1/templates/${id}/versions`,
+      { channel: 'sms', body: 'Hi {{name}}' },
+      adminKey,
+    );
+    expect(v1).toEqual({
+      status: 201,
+      body: expect.objectContaining({
+        id,
+        channel: 'SMS',
+        locale: 'en',
+        version: 1,
+        body: 'Hi {{name}}',
+        strict: true,
+      }) as object,
+    });
+    const v2 = await call(
+      'POST',
+      `/v1/templates/${id}/versions`,
+      { channel: 'sms', body: 'Hello {{name}}' },
+      adminKey,
+    );
+    expect(v2.body.version).toBe(2);
+    const fr = await call(
+      'POST',
+      `/v1/templates/${id}/versions`,
+      { channel: 'email', locale: 'fr', subject: 'Bonjour', html: '<p>Bonjour {{name}}</p>' },
+      adminKey,
+    );
+    expect(fr.body).toEqual(
+      expect.objectContaining({ channel: 'EMAIL', locale: 'fr', version: 1, body: null }),
+    );
+    const all = await call('GET', `/v1/templates/${id}`, undefined, adminKey);
+    expect(
+      (all.body.versions as { channel: string; version: number }[]).map((v) => `${v.channel}/${v.version}`),
+    ).toEqual(['EMAIL/1', 'SMS/2', 'SMS/1']);
+    const list = (await call('GET', '/v1/templates', undefined, adminKey)).body.templates as {
+      id: string;
+      version: number;
+    }[];
+    expect(list.filter((t) => t.id === id)).toHaveLength(2);
+    await waitFor('the change announced', () => heard.includes('catalog'));
+    expect((await call('DELETE', `/v1/templates/${id}`, undefined, adminKey)).status).toBe(204);
+    expect((await call('GET', `/v1/templates/${id}`, undefined, adminKey)).status).toBe(404);
+  });
+
+  it.each([
+    [{ channel: 'sms', body: 'Hi {{#if name}}' }, 'body', /^body: does not compile: /],
+    [{ channel: 'email', body: 'text only' }, 'subject', /^subject: required for email$/],
+    [
+      { channel: 'push', body: 'b', data: { link: '{{/each}}' } },
+      'data.link',
+      /^data\.link: does not compile/,
+    ],
+    [{ channel: 'fax', body: 'b' }, 'channel', /^channel: /],
+    [{ channel: 'sms', body: 'b', locale: 'not a locale' }, 'locale', /^locale: /],
+  ])('refuses %j (field %s)', async (body, field, message) => {
+    const res = await call('POST', '/v1/templates/refused/versions', body, adminKey);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual(
+      expect.objectContaining({
+        code: 'validation_failed',
+        field,
+        message: expect.stringMatching(message) as string,
+      }),
+    );
   });
 });

@@ -1,26 +1,33 @@
-import type { Channel, Pool } from '@herald/shared';
-import type { Template } from '../domain/render';
+import { localeChain } from '@herald/shared';
+import type { Channel, Pool, Template } from '@herald/shared';
 
 export interface TemplateStore {
-  /** The newest version for the locale, else for `en`; null when neither exists. */
+  /**
+   * The newest version for the locale, else for its language, else for `en` (`localeChain`); null
+   * when none exists.
+   */
   find(id: string, channel: Channel, locale: string): Promise<Template | null>;
+  /** Drops every cached template (a template was published). */
+  forget(): void;
 }
 
 /**
  * Templates change rarely and are read for every message: cached per (id, channel, locale) for a
- * short TTL, so an edit is live within that many seconds.
+ * short TTL; a template published through the API is announced and dropped at once. A message is
+ * rendered when routed, so a new version never changes a message already routed.
  */
 export function pgTemplateStore(pool: Pool, ttlMs: number, now: () => number = Date.now): TemplateStore {
   // The lookup in flight is what is cached, so records that miss together share one query.
   const cache = new Map<string, { at: number; value: Promise<Template | null> }>();
   const query = async (id: string, channel: Channel, locale: string): Promise<Template | null> => {
+    const chain = localeChain(locale);
     const { rows } = await pool.query<Template>(
-      `SELECT id, channel, locale, version, subject, title, body, html
+      `SELECT id, channel, locale, version, subject, title, body, html, data, strict
          FROM templates
-        WHERE id = $1 AND channel = $2 AND locale IN ($3, 'en')
-        ORDER BY (locale = $3) DESC, version DESC
+        WHERE id = $1 AND channel = $2 AND locale = ANY($3::text[])
+        ORDER BY array_position($3::text[], locale), version DESC
         LIMIT 1`,
-      [id, channel, locale],
+      [id, channel, chain],
     );
     return rows[0] ?? null;
   };
@@ -38,5 +45,6 @@ export function pgTemplateStore(pool: Pool, ttlMs: number, now: () => number = D
       });
       return value;
     },
+    forget: () => cache.clear(),
   };
 }
