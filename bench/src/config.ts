@@ -1,6 +1,6 @@
 /** The benchmark's settings: command-line arguments and the environment, parsed once. */
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** How (c) deploys the services: one process each, or the laned ones split (stack/herald.ts). */
@@ -30,16 +30,18 @@ export interface BenchSettings {
    * then N records all due `dueAfterMs` after production starts (forwarding throughput).
    */
   delay: { accuracyRecords: number; leadMs: number; spreadMs: number; keys: number; dueAfterMs: number };
+  /** (f): the size of the router's user table. */
+  router: { users: number };
   /** A phase gives up waiting when nothing was delivered for this long. */
   stallMs: number;
   progressEveryMs: number;
   sampleEveryMs: number;
 }
 
-export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e] [--quick] [--latencies 0,50] [--users U]
+export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e,f] [--quick] [--latencies 0,50] [--users U]
                    [--layouts single,split]
-  --n N            notifications per phase of (a), records of (b) and of (e2) (default 100000; --quick 2000)
-  --scenarios L    which scenarios to run (default a,b,c,d,e):
+  --n N            notifications per phase of (a), records of (b), (e2) and (f) (default 100000; --quick 2000)
+  --scenarios L    which scenarios to run (default a,b,c,d,e,f):
                      a  Herald throughput and latency: Kafka produce (a1), POST /v1/notifications (a2),
                         POST /v1/notifications/batch (a3), at each sandbox latency
                      b  a bare kafkajs relay over the same hops, for comparison
@@ -47,6 +49,8 @@ export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e] [--quic
                      d  CPU and peak RSS per process during (a) (needs a)
                      e  the dlq's delay engine: release accuracy (e1, 10000 records due over 30 s) and
                         forwarding throughput (e2, N records due together), on one dlq process each
+                     f  the router alone with dedup, preferences, quiet hours, caps and rules active:
+                        decisions per second on 100000 users (10000 with --quick)
   --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000, 1000 records in e1)
   --latencies L    sandbox latencies in ms for (a) (default 0,50)
   --users U        users in the bench database (default 10000; --quick 1000)
@@ -156,6 +160,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         keys: 1000,
         dueAfterMs: 3000 + Math.ceil(n / 5),
       },
+      router: { users: quick ? 10_000 : 100_000 },
       stallMs: quick ? 30_000 : 60_000,
       progressEveryMs: 3000,
       sampleEveryMs: 500,

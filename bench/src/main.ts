@@ -9,6 +9,7 @@ import type { IsolationResult } from './scenarios/isolation';
 import { runDelayAccuracy, runDelayThroughput } from './scenarios/delay';
 import type { DelayResult } from './scenarios/delay';
 import { runRelay } from './scenarios/relay';
+import { runRouter } from './scenarios/router';
 import type { RelayResult } from './scenarios/relay';
 import { runThroughput } from './scenarios/throughput';
 import type { ThroughputResult } from './scenarios/throughput';
@@ -58,7 +59,7 @@ async function main(): Promise<number> {
       return () => cleanups.delete(cleanup);
     },
   };
-  const want = (s: 'a' | 'b' | 'c' | 'e') => settings.scenarios.includes(s);
+  const want = (s: 'a' | 'b' | 'c' | 'e' | 'f') => settings.scenarios.includes(s);
   const machine = machineInfo();
   const vers = versions(ROOT);
   console.log(
@@ -97,6 +98,7 @@ async function main(): Promise<number> {
     if (accuracy || throughput)
       e = { ...(accuracy ? { accuracy } : {}), ...(throughput ? { throughput } : {}) };
   }
+  const f = want('f') ? await attempt('f', () => runRouter(ctx)) : undefined;
   const comparison = compare(a, b);
 
   const finishedAt = new Date();
@@ -120,6 +122,7 @@ async function main(): Promise<number> {
       ...(c.length > 0 ? { c } : {}),
       ...(a && settings.scenarios.includes('d') ? { d: 'per phase, in scenarios.a.phases[].processes' } : {}),
       ...(e ? { e } : {}),
+      ...(f ? { f } : {}),
     },
     ...(comparison ? { comparison } : {}),
     errors,
@@ -127,7 +130,7 @@ async function main(): Promise<number> {
   const file = path.join(outDir, `bench-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `\n${summaryText({ a, b, c, e, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
+    `\n${summaryText({ a, b, c, e, f, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
   );
   return errors.length > 0 ? 1 : 0;
 }

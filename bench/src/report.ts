@@ -7,6 +7,7 @@ import type { LatenessSummary } from './delay-stats';
 import type { DelayPhaseResult, DelayResult } from './scenarios/delay';
 import type { IsolationResult } from './scenarios/isolation';
 import type { RelayResult } from './scenarios/relay';
+import type { RouterResult } from './scenarios/router';
 import type { ThroughputResult } from './scenarios/throughput';
 
 /** The human summary printed at the end: pure formatting of the results. */
@@ -112,6 +113,31 @@ export function delayText(e: DelayResult): string[] {
   return out;
 }
 
+/** (f)'s section: decisions per second, the router's CPU, and what it decided. */
+export function routerText(f: RouterResult): string[] {
+  const router = f.router;
+  const out = [
+    `(f) router alone, every decision active (dedup, rules, preferences, quiet hours, caps): ${f.users} users`,
+    formatTable(
+      ['requests', 'decided', 'decisions/s', 'produced/s', 'router cpu', 'router peak rss', 'machine busy'],
+      [
+        [
+          String(f.requests),
+          `${f.decided}${f.complete ? '' : ' (incomplete)'}`,
+          formatRate(f.decisionsPerSecond),
+          formatRate(f.producedPerSecond),
+          router ? `${router.cpuPercent.toFixed(0)}%` : '–',
+          router ? `${router.peakRssMb.toFixed(0)} MB` : '–',
+          f.machineBusyPercent === null ? '–' : `${f.machineBusyPercent.toFixed(0)}%`,
+        ],
+      ],
+    ),
+  ];
+  const outcomes = Object.entries(f.outcomes).map(([k, n]) => `${k} ${n}`);
+  if (outcomes.length > 0) out.push(`(f) decisions: ${outcomes.join(', ')}`);
+  return out;
+}
+
 function top(usage: readonly ProcessUsage[] | undefined): string {
   const b = usage && busiest(usage);
   return b ? `${b.name} ${b.cpuPercent.toFixed(0)}%` : '–';
@@ -197,6 +223,7 @@ export function summaryText(r: {
   /** One result per layout that ran. */
   c?: readonly IsolationResult[];
   e?: DelayResult;
+  f?: RouterResult;
   comparison?: Comparison;
   errors: { scenario: string; message: string }[];
 }): string {
@@ -272,6 +299,7 @@ export function summaryText(r: {
   }
   const e = r.e ? delayText(r.e) : [];
   if (e.length > 0) out.push('', ...e);
+  if (r.f) out.push('', ...routerText(r.f));
   for (const err of r.errors) out.push('', `(${err.scenario}) FAILED: ${err.message}`);
   return out.join('\n');
 }

@@ -207,7 +207,9 @@ export function planNotifications(opts: {
       priority,
       templateId: welcome ? 'welcome' : 'generic',
       channels,
-      data: welcome ? { name: user.name, product: 'Acme' } : genericData(kind, ref, user.name, rand),
+      // `ref` makes each welcome its own notification: the router suppresses the same content to the
+      // same user within its dedup window, as it should, and two welcomes to one user are not that.
+      data: welcome ? { name: user.name, product: 'Acme', ref } : genericData(kind, ref, user.name, rand),
       expected: expectedDeliveries(user, channels),
     };
   });
