@@ -122,6 +122,7 @@ async function decideBatch(deps: RouterDeps, records: readonly InboundRecord[]):
     routable.map(({ checked }, i) => ({
       ...(plans[i] as Plan).ask,
       notificationId: checked.request.id,
+      userId: checked.request.userId,
       now,
     })),
   );

@@ -8,13 +8,20 @@ import {
   metricsFor,
   startConsumers,
 } from '@herald/shared';
-import type { NotificationRequest, RunningConsumers, StatusEvent } from '@herald/shared';
+import type {
+  ChannelMessage,
+  InboundRecord,
+  NotificationRequest,
+  RunningConsumers,
+  StatusEvent,
+} from '@herald/shared';
 import type { Redis } from '@herald/shared';
 import { collect, integrationDeps, processOnce, silentLog, testEnv, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { createRouterProcessor } from '../src/consumer';
 import type { RouterDeps } from '../src/consumer';
 import { redisGate } from '../src/adapters/gate';
+import type { Gate } from '../src/adapters/gate';
 import { cachedUserDirectory, pgUserDirectory } from '../src/adapters/users';
 import { recordOf, requestFor, routerDeps } from './router-deps';
 
@@ -27,7 +34,11 @@ let collector: Awaited<ReturnType<typeof collect>>;
 
 beforeAll(async () => {
   deps = await integrationDeps('policy');
-  collector = await collect(deps.kafka, [deps.topics.status, deps.topics.delay('1h')]);
+  collector = await collect(deps.kafka, [
+    deps.topics.status,
+    deps.topics.delay('1h'),
+    deps.topics.channel('EMAIL', 'NORMAL'),
+  ]);
 });
 afterAll(async () => {
   await collector?.stop();
@@ -64,6 +75,9 @@ async function decisionsOf(id: string): Promise<Record<string, string>> {
   return Object.fromEntries(detail.decisions.map((d) => [d.channel, d.reason ?? d.decision]));
 }
 
+/** Template variables for the welcome template (strict: it needs both), and more to tell requests apart. */
+const vars = (extra: Record<string, unknown>) => JSON.stringify({ name: 'Ada', product: 'Herald', ...extra });
+
 function router(over: Partial<RouterDeps> = {}) {
   const processor = createRouterProcessor(routerDeps(deps, over));
   return (r: NotificationRequest) =>
@@ -81,19 +95,28 @@ describe('dedup', () => {
     await route(first); // a redelivery of the first: routed as before, not its own duplicate
     expect(await decisionsOf(first.id)).toEqual({ EMAIL: 'deliver' });
     expect(await decisionsOf(twin.id)).toEqual({ EMAIL: 'duplicate' });
+    // The redelivery went out again, as the first time (the dispatcher's delivery key keeps it to
+    // one send), and was not taken for a duplicate of itself.
+    const emails = await waitFor('the first, routed twice', async () => {
+      const all = await collector.decoded<ChannelMessage>(deps.codec, deps.topics.channel('EMAIL', 'NORMAL'));
+      const mine = all.filter((m) => m.notificationId === first.id);
+      return mine.length >= 2 ? mine : undefined;
+    });
+    expect(emails).toHaveLength(2);
     const events = await collector.decoded<StatusEvent>(deps.codec, deps.topics.status);
-    expect(
-      events.filter((e) => e.notificationId === first.id).every((e) => e.detail?.includes('deliver')),
-    ).toBe(true);
+    expect(events.filter((e) => e.notificationId === first.id && e.detail?.includes('duplicate'))).toEqual(
+      [],
+    );
     await new Promise((r) => setTimeout(r, 1600));
     const later = requestFor(user, { channels: ['EMAIL'], dedupKey: 'order-42' });
     await route(later);
     expect(await decisionsOf(later.id)).toEqual({ EMAIL: 'deliver' });
     // Without a key, the same content is the same notification.
-    const a = requestFor(user, { channels: ['SMS'], data: JSON.stringify({ code: '123' }) });
-    const b = requestFor(user, { channels: ['SMS'], data: JSON.stringify({ code: '123' }) });
+    const a = requestFor(user, { channels: ['SMS'], data: vars({ code: '123' }) });
+    const b = requestFor(user, { channels: ['SMS'], data: vars({ code: '123' }) });
     await route(a);
     await route(b);
+    expect(await decisionsOf(a.id)).toEqual({ SMS: 'deliver' });
     expect(await decisionsOf(b.id)).toEqual({ SMS: 'duplicate' });
   });
 });
@@ -180,15 +203,24 @@ describe('frequency caps', () => {
     await admin.connect();
     const running: RunningConsumers[] = [];
     const clients: Redis[] = [];
+    /** Requests each router's gate decided: both must have taken part. */
+    const passed = [0, 0];
     try {
       for (let i = 0; i < 2; i++) {
         const redis = createRedis(testEnv.redisUrl);
         clients.push(redis);
+        const gate = redisGate(redis);
+        const counted: Gate = {
+          pass: (requests) => {
+            passed[i] = (passed[i] ?? 0) + requests.length;
+            return gate.pass(requests);
+          },
+        };
         running.push(
           await startConsumers({
             kafka: deps.kafka,
             groups: [{ groupId, topics: [topic] }],
-            processor: createRouterProcessor(routerDeps(deps, { policy, gate: redisGate(redis) })),
+            processor: createRouterProcessor(routerDeps(deps, { policy, gate: counted })),
             publisher: deps.publisher,
             topics: deps.topics,
             concurrency: 16,
@@ -207,10 +239,18 @@ describe('frequency caps', () => {
           }),
         );
       }
+      await waitFor(
+        'both routers in the group, with partitions',
+        async () => {
+          const [group] = (await admin.describeGroups([groupId])).groups;
+          return group?.state === 'Stable' && group.members.length === 2 ? true : undefined;
+        },
+        30_000,
+      );
       // Keyed by notification, as a producer in another language may: spread over every partition,
       // so both consumers decide this user's requests at the same time.
       const requests = Array.from({ length: 30 }, (_, i) =>
-        requestFor(user, { priority: 'HIGH', channels: ['SMS'], data: JSON.stringify({ n: i }) }),
+        requestFor(user, { priority: 'HIGH', channels: ['SMS'], data: vars({ n: i }) }),
       );
       await deps.producer.send({
         topic,
@@ -223,11 +263,55 @@ describe('frequency caps', () => {
       const sent = decisions.filter((d) => d.SMS === 'deliver').length;
       expect(sent).toBe(5);
       expect(decisions.filter((d) => d.SMS === 'rate_limited')).toHaveLength(25);
+      expect(passed.every((n) => n > 0)).toBe(true);
     } finally {
       await Promise.all(running.map((r) => r.stop()));
       await Promise.all(clients.map((c) => c.quit()));
       await admin.disconnect();
     }
+  });
+});
+
+describe('deferred over a cap', () => {
+  it('comes back when the cap has room and is sent then, counted once', async () => {
+    const user = await newUser();
+    let now = Date.now();
+    const policy = {
+      ...routerDeps(deps).policy,
+      caps: [{ channel: 'SMS' as const, limit: 1, windowMs: 3_600_000 }],
+    };
+    const processor = createRouterProcessor(routerDeps(deps, { policy, clock: () => now }));
+    const route = (rec: InboundRecord) => processOnce(processor, deps.publisher, rec);
+    const first = requestFor(user, { channels: ['SMS'], data: vars({ n: 1 }) });
+    const second = requestFor(user, { channels: ['SMS', 'EMAIL'], data: vars({ n: 2 }) });
+    await route(await recordOf(deps, first));
+    await route(await recordOf(deps, second));
+    expect(await decisionsOf(second.id)).toEqual({ SMS: 'rate_limited', EMAIL: 'deliver' });
+    // The copy for SMS alone waits in the delay engine, due when the first leaves the window.
+    const held = await waitFor('the deferred copy', () =>
+      collector.records.find((r) => r.topic === deps.topics.delay('1h') && r.key === user),
+    );
+    const dueAt = Date.parse(held.headers['due-at'] ?? '');
+    expect(dueAt).toBe(now + 3_600_000);
+    expect(held.headers['target-topic']).toBe(deps.topics.priority('NORMAL'));
+    const copy = (await deps.codec.decode(held.value ?? Buffer.alloc(0))) as NotificationRequest;
+    expect(copy).toEqual(expect.objectContaining({ id: second.id, channels: ['SMS'], sendAt: dueAt }));
+
+    // Released by the delay engine at its due time: routed again, the SMS sent this time.
+    now = dueAt;
+    await route({ ...(await recordOf(deps, first)), value: held.value });
+    const rerouted = await waitFor('the second routing', async () =>
+      (await collector.decoded<StatusEvent>(deps.codec, deps.topics.status)).find(
+        (e) =>
+          e.notificationId === second.id &&
+          e.status === 'ROUTED' &&
+          e.detail?.includes('"deliver"') &&
+          !e.detail.includes('EMAIL'),
+      ),
+    );
+    expect(JSON.parse(rerouted.detail ?? '{}')).toEqual(
+      expect.objectContaining({ decisions: [{ channel: 'SMS', decision: 'deliver', addresses: 1 }] }),
+    );
   });
 });
 
@@ -247,7 +331,7 @@ describe('preferences', () => {
     );
     try {
       const route = router({ users });
-      const before = requestFor(user, { category: 'marketing', channels: ['EMAIL'], data: '{"n":1}' });
+      const before = requestFor(user, { category: 'marketing', channels: ['EMAIL'], data: vars({ n: 1 }) });
       await route(before);
       expect(await decisionsOf(before.id)).toEqual({ EMAIL: 'deliver' });
       await deps.pool.query(
@@ -261,7 +345,7 @@ describe('preferences', () => {
           const r = requestFor(user, {
             category: 'marketing',
             channels: ['EMAIL'],
-            data: JSON.stringify({ at: Date.now() }),
+            data: vars({ at: Date.now() }),
           });
           await route(r);
           const d = await decisionsOf(r.id);

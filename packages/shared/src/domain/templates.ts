@@ -54,7 +54,17 @@ function compile(source: string, escape: boolean, strict: boolean): Handlebars.T
   return fn;
 }
 
-const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : String(err));
+/**
+ * The first line of a Handlebars error, without what it quotes of the data: strict mode says
+ * `"x" not defined in <the object or value looked in>`, and a variable used as an object that is
+ * not one gives a TypeError quoting the value; either may be an address.
+ */
+function firstLine(err: unknown): string {
+  if (err instanceof TypeError)
+    return 'a variable is used as an object, and the data has another kind of value there';
+  const line = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+  return line.replace(/ not defined in .*$/, ' not defined');
+}
 
 /** A template refused at save: the part it is about (or `channel`), and why. */
 export interface TemplateProblem {

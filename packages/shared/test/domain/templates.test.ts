@@ -74,6 +74,14 @@ describe('renderTemplate', () => {
     expect(err.retriable).toBe(false);
     expect(err.message).toMatch(/^template welcome v1 \(EMAIL\/en\): "name" not defined/);
     expect(renderTemplate({ ...email, strict: true }, { name: 'Ada' }).subject).toBe('Welcome, Ada');
+    // What the data holds is never quoted: an address looked into stays out of the message.
+    const quoted = failure(() =>
+      renderTemplate(
+        { ...email, strict: true, subject: '{{to.domain}}' },
+        { to: 'ada@example.com', name: 'x' },
+      ),
+    );
+    expect(quoted.message).not.toContain('ada@example.com');
   });
 
   it('does not reach prototype properties', () => {

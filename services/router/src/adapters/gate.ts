@@ -5,7 +5,7 @@ import type { CapVerdict } from '../domain/caps';
 import type { DedupVerdict, GateAsk } from '../domain/route';
 
 /** One request at the gate: what to ask for it (domain/route.ts `plan`), as of `now`. */
-export type GateRequest = GateAsk & { notificationId: string; now: number };
+export type GateRequest = GateAsk & { notificationId: string; userId: string; now: number };
 
 export interface GateVerdict {
   dedup: DedupVerdict;
@@ -74,7 +74,8 @@ export function redisGate(redis: Redis): Gate {
   const run = async (requests: readonly GateRequest[], script: string) => {
     const pipeline = redis.pipeline();
     for (const r of requests) {
-      const keys = [r.dedup?.key ?? `dedup:{none}:${r.notificationId}`];
+      // Without dedup, a key in the user's slot all the same: a script's keys share one cluster slot.
+      const keys = [r.dedup?.key ?? `dedup:{${r.userId}}:none`];
       // push returns the new length: the key's index in KEYS, counted from 1 as Lua does.
       const channels = r.channels.map(({ counters }) =>
         counters.map((c) => [keys.push(c.key), c.limit, c.windowMs]),

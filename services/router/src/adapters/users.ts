@@ -81,6 +81,8 @@ export function cachedUserDirectory(
 ): UserDirectory {
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { at: number; user: StoredUser | null }>();
+  /** Counts forgets, so a read that started before one does not store what it read. */
+  let forgotten = 0;
   const fresh = (id: string) => {
     const hit = cache.get(id);
     return hit && now() - hit.at < opts.ttlMs ? hit : undefined;
@@ -103,8 +105,11 @@ export function cachedUserDirectory(
       else missing.push(id);
     }
     if (missing.length > 0) {
+      // A change announced while this read was in flight may have come after the row was read:
+      // what it read is used, but not kept, so the next read sees the change.
+      const epoch = forgotten;
       for (const [id, user] of await inner.findMany(missing)) {
-        remember(id, user);
+        if (epoch === forgotten) remember(id, user);
         result.set(id, user);
       }
     }
@@ -113,6 +118,10 @@ export function cachedUserDirectory(
   return {
     findMany,
     find: async (userId) => (await findMany([userId])).get(userId) ?? null,
-    forget: (userId) => (userId === undefined ? cache.clear() : cache.delete(userId)),
+    forget: (userId) => {
+      forgotten++;
+      if (userId === undefined) cache.clear();
+      else cache.delete(userId);
+    },
   };
 }

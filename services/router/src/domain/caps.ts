@@ -73,9 +73,11 @@ export function parseCapPolicies(
 }
 
 /**
- * The counters a message on `channel` of `category` to `userId` must fit in: the channel's
- * central caps, and the category's own (its override). Keys share the user's hash tag, so one
- * script can check and take them all atomically on a Redis cluster too.
+ * The counters a message on `channel` of `category` to `userId` must fit in: the category's own
+ * caps for the channel when it has any (they override the central ones for its messages, looser
+ * or stricter), else the channel's central caps, counted over every category without caps of its
+ * own. Keys share the user's hash tag, so one script can check and take them all atomically on a
+ * Redis cluster too.
  */
 export function countersFor(
   userId: string,
@@ -84,20 +86,16 @@ export function countersFor(
   central: readonly CapRule[],
   categoryCaps: readonly CapRule[],
 ): CapCounter[] {
-  const out: CapCounter[] = [];
-  for (const c of central) {
-    if (c.channel === channel)
-      out.push({ key: `cap:{${userId}}:${channel}:${c.windowMs}`, limit: c.limit, windowMs: c.windowMs });
-  }
-  for (const c of categoryCaps) {
-    if (c.channel === channel)
-      out.push({
-        key: `cap:{${userId}}:${channel}:${c.windowMs}:c:${category}`,
-        limit: c.limit,
-        windowMs: c.windowMs,
-      });
-  }
-  return out;
+  const own = categoryCaps.filter((c) => c.channel === channel);
+  if (own.length > 0)
+    return own.map((c) => ({
+      key: `cap:{${userId}}:${channel}:${c.windowMs}:c:${category}`,
+      limit: c.limit,
+      windowMs: c.windowMs,
+    }));
+  return central
+    .filter((c) => c.channel === channel)
+    .map((c) => ({ key: `cap:{${userId}}:${channel}:${c.windowMs}`, limit: c.limit, windowMs: c.windowMs }));
 }
 
 export type CapVerdict = { ok: true } | { ok: false; freeAt: number };
@@ -107,7 +105,8 @@ export type CapVerdict = { ok: true } | { ok: false; freeAt: number };
  * it counted, keyed by notification (so one counted again is not counted twice). A message fits
  * when, after forgetting times at or before `now − windowMs`, fewer than `limit` remain in every
  * counter; then it is counted in all of them, else in none. Over a cap, `freeAt` is when the
- * oldest time of the fullest counter leaves its window. Pure model of `adapters/caps.ts`'s script.
+ * oldest time of the fullest counter leaves its window. The pure model of the gate's Lua script
+ * (`adapters/gate.ts`), which `gate.int.test.ts` holds to the same edges.
  */
 export function admit(
   logs: Map<string, Map<string, number>>,

@@ -1,4 +1,3 @@
-import { CHANNELS } from '@herald/shared/domain';
 import type { Channel, NotificationRequest } from '@herald/shared/domain';
 import type { QuietHours } from './quiet-hours';
 
@@ -71,28 +70,4 @@ export function addressesOn(channel: Channel, r: Recipient): string[] {
     case 'PUSH':
       return r.pushTokens;
   }
-}
-
-/**
- * One decision per channel. Requested channels each get a decision; with no channels requested
- * (null), every channel the recipient can be reached on is used, and if there is none, every
- * channel is suppressed so the notification still ends in a terminal state.
- */
-export function decideChannels(
-  request: Pick<NotificationRequest, 'channels'>,
-  recipient: Recipient,
-): ChannelDecision[] {
-  const requested = request.channels ?? CHANNELS;
-  if (!recipient.known) {
-    return requested.map((channel) => ({ channel, kind: 'suppressed', reason: 'unknown_user' }));
-  }
-  const decisions: ChannelDecision[] = requested.map((channel) => {
-    const addresses = addressesOn(channel, recipient);
-    return addresses.length > 0
-      ? { channel, kind: 'deliver', addresses }
-      : { channel, kind: 'suppressed', reason: 'no_address' };
-  });
-  if (request.channels !== null) return decisions;
-  const reachable = decisions.filter((d) => d.kind === 'deliver');
-  return reachable.length > 0 ? reachable : decisions;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedis } from '@herald/shared';
+import { classifyError, createRedis } from '@herald/shared';
 import type { Redis } from '@herald/shared';
 import { testEnv } from '@herald/test-support';
 import { redisGate } from '../../src/adapters/gate';
@@ -24,6 +24,7 @@ const smsCap = (u: string, limit = 3): CapCounter => ({
 });
 const request = (id: string, now: number, over: Partial<GateRequest> = {}): GateRequest => ({
   notificationId: id,
+  userId: 'gate-test',
   now,
   dedup: null,
   channels: [],
@@ -67,6 +68,19 @@ describe('the gate on real Redis', () => {
     ]);
     expect(await redis.zcard(smsCap(u).key)).toBe(3);
     expect(await redis.pttl(smsCap(u).key)).toBeGreaterThan(HOUR - 60_000);
+  });
+
+  it('holds the sliding window to the edges of the domain model: full until the oldest leaves, room at that very millisecond', async () => {
+    const gate = redisGate(redis);
+    const u = user();
+    const t0 = Date.now();
+    const sms = (id: string, at: number) =>
+      request(id, at, { channels: [{ channel: 'SMS', counters: [smsCap(u)] }] });
+    await gate.pass([sms('n1', t0), sms('n2', t0 + 600_000), sms('n3', t0 + 1_200_000)]);
+    const caps = async (id: string, at: number) => (await gate.pass([sms(id, at)]))[0]?.caps.get('SMS');
+    expect(await caps('n4', t0 + HOUR - 1)).toEqual({ ok: false, freeAt: t0 + HOUR });
+    expect(await caps('n4', t0 + HOUR)).toEqual({ ok: true });
+    expect(await caps('n5', t0 + HOUR + 1)).toEqual({ ok: false, freeAt: t0 + 600_000 + HOUR });
   });
 
   it('takes nothing for a duplicate, and checks each channel on its own', async () => {
@@ -116,6 +130,24 @@ describe('the gate on real Redis', () => {
     await Promise.all(clients.map((c) => c.quit()));
     expect(verdicts.filter((v) => v.caps.get('SMS')?.ok)).toHaveLength(7);
     expect(await redis.zcard(smsCap(u, 7).key)).toBe(7);
+  });
+
+  it('fails as a dependency outage when Redis cannot be reached, so the batch waits in place instead of deciding blindly', async () => {
+    const unreachable = createRedis('redis://127.0.0.1:1');
+    unreachable.on('error', () => undefined);
+    try {
+      const err = await redisGate(unreachable)
+        .pass([request('n1', Date.now(), { dedup: { key: `dedup:{${user()}}:k`, windowMs: 60_000 } })])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(classifyError(err)).toEqual(
+        expect.objectContaining({ code: 'dependency_unavailable', disposition: 'wait' }),
+      );
+    } finally {
+      unreachable.disconnect();
+    }
   });
 
   it('loads its script again after Redis forgot it', async () => {

@@ -47,4 +47,34 @@ describe('cachedUserDirectory', () => {
     await cached.findMany(['a']);
     expect(findMany).toHaveBeenCalledTimes(2);
   });
+
+  it('forgets a user on request, and keeps nothing read while a forget came in', async () => {
+    const { dir, findMany } = fakeDirectory({ a: user('a@x.test') });
+    const cached = cachedUserDirectory(dir, { ttlMs: 60_000, max: 100 });
+    await cached.findMany(['a']);
+    cached.forget('a');
+    await cached.findMany(['a']);
+    expect(findMany).toHaveBeenCalledTimes(2);
+    // A read in flight when a change is announced: its result is used but not kept.
+    let release: () => void = () => undefined;
+    let reads = 0;
+    const slow: UserDirectory = {
+      findMany: (ids) => {
+        reads++;
+        return new Promise((r) => (release = () => r(new Map(ids.map((id) => [id, user('old@x.test')])))));
+      },
+      find: () => Promise.reject(new Error('not used')),
+      forget: () => undefined,
+    };
+    const racing = cachedUserDirectory(slow, { ttlMs: 60_000, max: 100 });
+    const inFlight = racing.findMany(['b']);
+    racing.forget('b');
+    release();
+    expect((await inFlight).get('b')?.email).toBe('old@x.test');
+    // Asked again: read again, since what the racing read returned was not kept.
+    const next = racing.findMany(['b']);
+    release();
+    await next;
+    expect(reads).toBe(2);
+  });
 });

@@ -62,19 +62,33 @@ describe('admit (the sliding-window log)', () => {
 });
 
 describe('countersFor', () => {
-  it("has the channel's central caps and the category's own, keyed under the user's hash tag", () => {
-    const central = [
-      { channel: 'SMS' as const, limit: 3, windowMs: HOUR },
-      { channel: 'SMS' as const, limit: 10, windowMs: 24 * HOUR },
-      { channel: 'EMAIL' as const, limit: 20, windowMs: 24 * HOUR },
-    ];
-    const promo = [{ channel: 'SMS' as const, limit: 1, windowMs: 24 * HOUR }];
-    expect(countersFor('ada', 'SMS', 'promo', central, promo)).toEqual([
+  const central = [
+    { channel: 'SMS' as const, limit: 3, windowMs: HOUR },
+    { channel: 'SMS' as const, limit: 10, windowMs: 24 * HOUR },
+    { channel: 'EMAIL' as const, limit: 20, windowMs: 24 * HOUR },
+  ];
+
+  it("has the channel's central caps, keyed under the user's hash tag", () => {
+    expect(countersFor('ada', 'SMS', 'orders', central, [])).toEqual([
       { key: 'cap:{ada}:SMS:3600000', limit: 3, windowMs: HOUR },
       { key: 'cap:{ada}:SMS:86400000', limit: 10, windowMs: 24 * HOUR },
+    ]);
+    expect(countersFor('ada', 'PUSH', 'orders', central, [])).toEqual([]);
+  });
+
+  it("lets a category's own caps override the central ones on their channel, stricter or looser", () => {
+    const promo = [{ channel: 'SMS' as const, limit: 1, windowMs: 24 * HOUR }];
+    expect(countersFor('ada', 'SMS', 'promo', central, promo)).toEqual([
       { key: 'cap:{ada}:SMS:86400000:c:promo', limit: 1, windowMs: 24 * HOUR },
     ]);
-    expect(countersFor('ada', 'PUSH', 'promo', central, promo)).toEqual([]);
+    const alerts = [{ channel: 'SMS' as const, limit: 50, windowMs: HOUR }];
+    expect(countersFor('ada', 'SMS', 'alerts', central, alerts)).toEqual([
+      { key: 'cap:{ada}:SMS:3600000:c:alerts', limit: 50, windowMs: HOUR },
+    ]);
+    // On other channels the central caps still hold.
+    expect(countersFor('ada', 'EMAIL', 'promo', central, promo)).toEqual([
+      { key: 'cap:{ada}:EMAIL:86400000', limit: 20, windowMs: 24 * HOUR },
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { NO_POLICY, decideChannels, recipientFor } from '../../src/domain/decide';
+import { NO_POLICY, recipientFor } from '../../src/domain/decide';
 import type { StoredUser } from '../../src/domain/decide';
 
 const user: StoredUser = {
@@ -46,46 +46,5 @@ describe('recipientFor', () => {
 
   it('does not know a user that is neither stored nor addressed', () => {
     expect(recipientFor(noTo, null).known).toBe(false);
-  });
-});
-
-describe('decideChannels', () => {
-  const everywhere = recipientFor(noTo, user);
-  const emailOnly = recipientFor(noTo, { ...user, phone: null, pushTokens: [] });
-
-  it('delivers on every reachable channel when none are requested', () => {
-    expect(decideChannels({ channels: null }, everywhere)).toEqual([
-      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
-      { channel: 'SMS', kind: 'deliver', addresses: ['+14155550100'] },
-      { channel: 'PUSH', kind: 'deliver', addresses: ['t1', 't2'] },
-    ]);
-    expect(decideChannels({ channels: null }, emailOnly)).toEqual([
-      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
-    ]);
-  });
-
-  it('gives each requested channel a decision, suppressing those without an address', () => {
-    expect(decideChannels({ channels: ['SMS', 'EMAIL'] }, emailOnly)).toEqual([
-      { channel: 'SMS', kind: 'suppressed', reason: 'no_address' },
-      { channel: 'EMAIL', kind: 'deliver', addresses: ['ada@example.com'] },
-    ]);
-  });
-
-  it('suppresses every channel of an unreachable or unknown recipient', () => {
-    const nobody = recipientFor(noTo, {
-      email: null,
-      phone: null,
-      locale: 'en',
-      pushTokens: [],
-      policy: NO_POLICY,
-    });
-    expect(decideChannels({ channels: null }, nobody).map((d) => d.kind)).toEqual([
-      'suppressed',
-      'suppressed',
-      'suppressed',
-    ]);
-    expect(decideChannels({ channels: ['PUSH'] }, recipientFor(noTo, null))).toEqual([
-      { channel: 'PUSH', kind: 'suppressed', reason: 'unknown_user' },
-    ]);
   });
 });
