@@ -180,7 +180,9 @@ describe('dispatch handler', () => {
     let finishSend: (v: { providerMessageId: string }) => void = () => undefined;
     const t = setup(message(), () => new Promise((resolve) => (finishSend = resolve)));
     const first = t.handle(record());
-    await new Promise((r) => setImmediate(r));
+    // Until the first is mid-send (the handler yields the event loop's turn on its way there).
+    for (let i = 0; i < 1000 && (t.sender.send as jest.Mock).mock.calls.length === 0; i++)
+      await new Promise((r) => setImmediate(r));
     await expect(t.handle(record())).rejects.toMatchObject({
       code: 'delivery_in_progress',
       disposition: 'wait',
