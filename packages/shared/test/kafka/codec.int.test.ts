@@ -18,6 +18,8 @@ const request: NotificationRequest = {
   expiresAt: 1_800_000_000_000,
   to: { email: 'ada@example.com', phone: null, deviceTokens: ['t1'] },
   locale: 'fr',
+  dedupWindowSeconds: 3600,
+  tags: ['eu', 'beta'],
 };
 
 describe('codec on the real schema registry', () => {
