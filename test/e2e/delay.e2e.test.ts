@@ -168,6 +168,8 @@ describe('retries', () => {
 describe('scheduled sends', () => {
   it('holds 200 sends until their sendAt through a dlq killed with SIGKILL mid-run: none lost, none early', async () => {
     const start = Date.now();
+    // Users of this run alone: what Redis keeps (dedup keys) outlives a run.
+    const run = randomUUID().slice(0, 8);
     const items = Array.from({ length: 200 }, (_, i) => ({
       to: `sched-${i}-${randomUUID().slice(0, 6)}@example.com`,
       // The first exactly 10 s ahead (the issue's case), the others spread over 5–20 s.
@@ -175,7 +177,7 @@ describe('scheduled sends', () => {
     }));
     const res = await stack.api('POST', '/v1/notifications/batch', {
       notifications: items.map((item, i) => ({
-        userId: `sched-${i}`,
+        userId: `sched-${i}-${run}`,
         channels: ['email'],
         to: { email: item.to },
         sendAt: new Date(item.sendAt).toISOString(),

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     users,
     suppressions: pgSuppressionList(rt.pool),
     catalog,
-    gate: redisGate(rt.redis),
+    gate: redisGate(rt.redis, config.TOPIC_PREFIX),
     templates,
     tiers: config.DELAY_TIERS,
     policy: {

@@ -21,7 +21,7 @@ export function routerDeps(d: IntegrationDeps, over: Partial<RouterDeps> = {}): 
     users: pgUserDirectory(d.pool),
     suppressions: pgSuppressionList(d.pool),
     catalog: pgCatalog(d.pool, { ttlMs: 0, log: silentLog }),
-    gate: redisGate(d.redis),
+    gate: redisGate(d.redis, d.prefix),
     templates: pgTemplateStore(d.pool, 1000),
     tiers: parseTiers(DEFAULT_DELAY_TIERS),
     policy: { defaults: DEFAULT_CHANNELS, caps: [], capPolicies: DEFAULT_CAP_POLICIES, dedupWindowMs: 0 },

@@ -67,7 +67,11 @@ return out
 
 const DEDUP: Record<number, DedupVerdict> = { 0: 'duplicate', 1: 'first', 2: 'again' };
 
-export function redisGate(redis: Redis): Gate {
+/**
+ * `keyPrefix` (the deployment's topic prefix) keeps deployments that share a Redis apart: their
+ * user ids may be the same. It goes before the key, so the user's hash tag stays in it.
+ */
+export function redisGate(redis: Redis, keyPrefix = ''): Gate {
   let sha: string | null = null;
   const load = async (): Promise<string> => (sha = (await redis.script('LOAD', GATE_SCRIPT)) as string);
 
@@ -75,10 +79,10 @@ export function redisGate(redis: Redis): Gate {
     const pipeline = redis.pipeline();
     for (const r of requests) {
       // Without dedup, a key in the user's slot all the same: a script's keys share one cluster slot.
-      const keys = [r.dedup?.key ?? `dedup:{${r.userId}}:none`];
+      const keys = [`${keyPrefix}${r.dedup?.key ?? `dedup:{${r.userId}}:none`}`];
       // push returns the new length: the key's index in KEYS, counted from 1 as Lua does.
       const channels = r.channels.map(({ counters }) =>
-        counters.map((c) => [keys.push(c.key), c.limit, c.windowMs]),
+        counters.map((c) => [keys.push(`${keyPrefix}${c.key}`), c.limit, c.windowMs]),
       );
       pipeline.evalsha(
         script,
