@@ -114,7 +114,7 @@ describe('the gate on real Redis', () => {
   it('holds the cap when many gates race for it at once', async () => {
     const u = user();
     const clients = Array.from({ length: 4 }, () => createRedis(testEnv.redisUrl));
-    const gates = clients.map(redisGate);
+    const gates = clients.map((c) => redisGate(c));
     const now = Date.now();
     const verdicts = (
       await Promise.all(
