@@ -3,15 +3,10 @@ import { createApiKey, createRegistry, metricsFor, statusEvent } from '@herald/s
 import type { Admin, FastifyInstance, NotificationRequest, Publisher, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, waitFor, silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
-import { buildApp } from '../src/app';
-import { redisIdempotencyStore } from '../src/adapters/idempotency-store';
+import { ingestApp } from './app-fixture';
 import { hashRequest } from '../src/domain/idempotency';
-import { pgNotificationsRepo } from '../src/adapters/notifications-repo';
 import { startStatusProjection } from '../src/adapters/status-projection';
 import type { StatusProjection } from '../src/adapters/status-projection';
-import { pgUsersRepo } from '../src/adapters/users-repo';
-import { pgPolicyRepo } from '../src/adapters/policy-repo';
-import { pgTemplatesRepo } from '../src/adapters/templates-repo';
 
 let deps: IntegrationDeps;
 let app: FastifyInstance;
@@ -22,25 +17,7 @@ const log = silentLog;
 
 /** The app as main.ts builds it, on the test's real clients, with the publisher given. */
 function appWith(publisher: Publisher): FastifyInstance {
-  const registry = createRegistry('ingest-test');
-  return buildApp({
-    registry,
-    readiness: { draining: false, checks: [] },
-    pool: deps.pool,
-    log,
-    publisher,
-    topics: deps.topics,
-    idempotency: redisIdempotencyStore(deps.redis, 60),
-    notifications: pgNotificationsRepo(deps.pool),
-    users: pgUsersRepo(deps.pool),
-    policy: pgPolicyRepo(deps.pool),
-    templates: pgTemplatesRepo(deps.pool),
-    changes: { redis: deps.redis, topicPrefix: deps.prefix, log: log },
-    clock: Date.now,
-    metrics: { accepted: metricsFor.acceptedRequests(registry) },
-    bodyLimit: 64 * 1024,
-    batchBodyLimit: 1024 * 1024,
-  });
+  return ingestApp(deps, { publisher });
 }
 
 beforeAll(async () => {

@@ -8,15 +8,10 @@ import type {
   Publisher,
   StatusEvent,
 } from '@herald/shared';
-import { collect, integrationDeps, silentLog } from '@herald/test-support';
+import { collect, integrationDeps } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
-import { buildApp } from '../../src/app';
-import { redisIdempotencyStore } from '../../src/adapters/idempotency-store';
+import { ingestApp } from '../app-fixture';
 import { hashRequest } from '../../src/domain/idempotency';
-import { pgNotificationsRepo } from '../../src/adapters/notifications-repo';
-import { pgUsersRepo } from '../../src/adapters/users-repo';
-import { pgPolicyRepo } from '../../src/adapters/policy-repo';
-import { pgTemplatesRepo } from '../../src/adapters/templates-repo';
 import type { BatchAnswer, BatchIdempotencyRecord } from '../../src/domain/notification-batch';
 
 let deps: IntegrationDeps;
@@ -31,26 +26,15 @@ function appWith(publisher: Publisher = deps.publisher) {
   const registry = createRegistry('ingest-batch-test');
   const accepted = metricsFor.acceptedRequests(registry);
   const publishes: OutboundRecord[][] = [];
-  const app = buildApp({
+  const app = ingestApp(deps, {
     registry,
-    readiness: { draining: false, checks: [] },
-    pool: deps.pool,
-    log: silentLog,
+    accepted,
     publisher: {
       publish: (records) => {
         publishes.push(records);
         return publisher.publish(records);
       },
     },
-    topics: deps.topics,
-    idempotency: redisIdempotencyStore(deps.redis, 60),
-    notifications: pgNotificationsRepo(deps.pool),
-    users: pgUsersRepo(deps.pool),
-    policy: pgPolicyRepo(deps.pool),
-    templates: pgTemplatesRepo(deps.pool),
-    changes: { redis: deps.redis, topicPrefix: deps.prefix, log: silentLog },
-    clock: Date.now,
-    metrics: { accepted },
     bodyLimit: BODY_LIMIT,
     batchBodyLimit: BATCH_BODY_LIMIT,
   });

@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { changesChannel, createApiKey, createRedis, createRegistry, metricsFor } from '@herald/shared';
+import { changesChannel, createApiKey, createRedis } from '@herald/shared';
 import type { FastifyInstance, Redis } from '@herald/shared';
-import { integrationDeps, silentLog, testEnv, waitFor } from '@herald/test-support';
+import { integrationDeps, testEnv, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
-import { buildApp } from '../../src/app';
-import { redisIdempotencyStore } from '../../src/adapters/idempotency-store';
-import { pgNotificationsRepo } from '../../src/adapters/notifications-repo';
-import { pgPolicyRepo } from '../../src/adapters/policy-repo';
-import { pgTemplatesRepo } from '../../src/adapters/templates-repo';
-import { pgUsersRepo } from '../../src/adapters/users-repo';
+import { ingestApp } from '../app-fixture';
 
 /** The preference, quiet-hours and catalogue API on real Postgres and Redis (issue 9). */
 let deps: IntegrationDeps;
@@ -20,25 +15,7 @@ const heard: string[] = [];
 
 beforeAll(async () => {
   deps = await integrationDeps('policy-api');
-  const registry = createRegistry('policy-api');
-  app = buildApp({
-    registry,
-    readiness: { draining: false, checks: [] },
-    pool: deps.pool,
-    log: silentLog,
-    publisher: deps.publisher,
-    topics: deps.topics,
-    idempotency: redisIdempotencyStore(deps.redis, 60),
-    notifications: pgNotificationsRepo(deps.pool),
-    users: pgUsersRepo(deps.pool),
-    policy: pgPolicyRepo(deps.pool),
-    templates: pgTemplatesRepo(deps.pool),
-    changes: { redis: deps.redis, topicPrefix: deps.prefix, log: silentLog },
-    clock: Date.now,
-    metrics: { accepted: metricsFor.acceptedRequests(registry) },
-    bodyLimit: 64 * 1024,
-    batchBodyLimit: 1024 * 1024,
-  });
+  app = ingestApp(deps);
   sendKey = await createApiKey(deps.pool, 'policy-send');
   adminKey = await createApiKey(deps.pool, 'policy-admin', ['send', 'admin']);
   subscriber = createRedis(testEnv.redisUrl);
