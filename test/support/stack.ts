@@ -12,6 +12,9 @@ import { freePort, listenOnLoopback } from './senders';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** What the stack's ingest and email dispatcher sign and check unsubscribe tokens with. */
+export const TEST_UNSUBSCRIBE_SECRET = 'test-only-unsubscribe-secret-0123456789';
+
 /** The six services, in start order. */
 export const SERVICES = [
   'ingest',
@@ -25,6 +28,8 @@ export type ServiceName = (typeof SERVICES)[number];
 
 interface Proc {
   name: ServiceName;
+  /** The service's name, or `<name>#<n>` for a replica started with addReplica. */
+  instance: string;
   port: number;
   child: ChildProcess;
   output: string[];
@@ -82,6 +87,8 @@ export async function startStack(
     ? await startPostgresProxy(databaseUrl, testEnv.postgresUrl('postgres'))
     : undefined;
 
+  // Known before ingest starts: the email dispatcher's unsubscribe links and Twilio's callbacks use it.
+  const ingestPort = await freePort();
   const common: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     KAFKA_BROKERS: testEnv.brokers.join(','),
@@ -105,12 +112,15 @@ export async function startStack(
     TWILIO_SANDBOX_URL: sandboxUrl,
     FCM_PROJECT_ID: 'herald-e2e',
     FCM_SANDBOX_URL: sandboxUrl,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${ingestPort}`,
+    UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     ...opts.env,
   };
 
-  const procs = new Map<ServiceName, Proc>();
-  const start = async (name: ServiceName): Promise<Proc> => {
-    const port = procs.get(name)?.port ?? (await freePort());
+  /** Every process, by instance: the service's name, or `<name>#<n>` for a replica. */
+  const procs = new Map<string, Proc>();
+  const start = async (name: ServiceName, instance: string = name): Promise<Proc> => {
+    const port = procs.get(instance)?.port ?? (instance === 'ingest' ? ingestPort : await freePort());
     const child = spawn(process.execPath, [path.join(ROOT, 'services', name, 'dist', 'main.js')], {
       cwd: ROOT,
       env: { ...common, HTTP_PORT: String(port) },
@@ -124,16 +134,16 @@ export async function startStack(
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const proc = { name, port, child, output, exit };
-    procs.set(name, proc);
+    const proc = { name, instance, port, child, output, exit };
+    procs.set(instance, proc);
     return proc;
   };
   const ready = (p: Proc) =>
     waitFor(
-      `${p.name} ready on :${p.port}`,
+      `${p.instance} ready on :${p.port}`,
       async () => {
         if (p.child.exitCode !== null)
-          throw new Error(`${p.name} exited (${p.child.exitCode}): ${p.output.join('').slice(-2000)}`);
+          throw new Error(`${p.instance} exited (${p.child.exitCode}): ${p.output.join('').slice(-2000)}`);
         const res = await fetch(`http://127.0.0.1:${p.port}/readyz`);
         return res.status === 200;
       },
@@ -141,7 +151,7 @@ export async function startStack(
       200,
     );
 
-  const started = await Promise.all(only.map(start));
+  const started = await Promise.all(only.map((name) => start(name)));
   await Promise.all(started.map(ready));
 
   const pool = createPool(databaseUrl, 2);
@@ -150,6 +160,8 @@ export async function startStack(
 
   return {
     prefix,
+    /** The stack's settings, as every service got them. */
+    env: common,
     sandbox,
     sandboxInFlight: () => inFlight,
     pool,
@@ -178,6 +190,16 @@ export async function startStack(
     async restartService(name: ServiceName): Promise<void> {
       await ready(await start(name));
     },
+    /**
+     * Starts one more process of a service, as `kubectl scale` would: same settings, its own port.
+     * Resolves once it is ready, with its base URL; stop() stops it with the rest.
+     */
+    async addReplica(name: ServiceName): Promise<{ instance: string; url: (p: string) => string }> {
+      const n = [...procs.values()].filter((p) => p.name === name).length + 1;
+      const proc = await start(name, `${name}#${n}`);
+      await ready(proc);
+      return { instance: proc.instance, url: (p: string) => `http://127.0.0.1:${proc.port}${p}` };
+    },
     /** How a service's process ended (exit code or signal), or null while it runs. */
     exitStatus(name: ServiceName): { code: number | null; signal: NodeJS.Signals | null } | null {
       const child = procs.get(name)?.child;
@@ -195,7 +217,7 @@ export async function startStack(
       await Promise.all(
         [...procs.values()].map(async (p) => {
           if (p.child.exitCode === null) p.child.kill('SIGTERM');
-          codes[p.name] = await p.exit;
+          codes[p.instance] = await p.exit;
         }),
       );
       await proxy?.close();

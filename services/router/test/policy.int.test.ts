@@ -1,33 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import {
-  addressHash,
-  announceChange,
-  createRedis,
-  createRegistry,
-  listenForChanges,
-  metricsFor,
-  startConsumers,
-} from '@herald/shared';
-import type {
-  ChannelMessage,
-  InboundRecord,
-  NotificationRequest,
-  RunningConsumers,
-  StatusEvent,
-} from '@herald/shared';
-import type { Redis } from '@herald/shared';
+import { addressHash, announceChange, createRedis, listenForChanges } from '@herald/shared';
+import type { ChannelMessage, InboundRecord, NotificationRequest, StatusEvent } from '@herald/shared';
 import { collect, integrationDeps, processOnce, silentLog, testEnv, waitFor } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
 import { createRouterProcessor } from '../src/consumer';
 import type { RouterDeps } from '../src/consumer';
-import { redisGate } from '../src/adapters/gate';
-import type { Gate } from '../src/adapters/gate';
 import { cachedUserDirectory, pgUserDirectory } from '../src/adapters/users';
 import { recordOf, requestFor, routerDeps } from './router-deps';
 
 /**
  * The router's decisions on real Postgres, Redis and Kafka (issue 9): dedup, consent, quiet hours,
- * caps across two consumers of one group, and a preference change without a restart.
+ * a deferral over a cap, and a preference change without a restart. The cap across two router
+ * processes is in replicas.int.test.ts.
  */
 let deps: IntegrationDeps;
 let collector: Awaited<ReturnType<typeof collect>>;
@@ -185,90 +169,6 @@ describe('quiet hours', () => {
     );
     expect(held.headers['target-topic']).toBe(deps.topics.priority('NORMAL'));
     expect(await decisionsOf(critical.id)).toEqual({ EMAIL: 'deliver' });
-  });
-});
-
-describe('frequency caps', () => {
-  it('holds with two router consumers in one group deciding the same user at once', async () => {
-    const user = await newUser();
-    const topic = deps.topics.priority('HIGH');
-    const groupId = deps.topics.group(`policy-caps-${randomUUID()}`);
-    const caps = [{ channel: 'SMS' as const, limit: 5, windowMs: 3_600_000 }];
-    const policy = {
-      ...routerDeps(deps).policy,
-      caps,
-      capPolicies: { HIGH: 'suppress' as const, NORMAL: 'defer' as const, LOW: 'suppress' as const },
-    };
-    const admin = deps.kafka.admin();
-    await admin.connect();
-    const running: RunningConsumers[] = [];
-    const clients: Redis[] = [];
-    /** Requests each router's gate decided: both must have taken part. */
-    const passed = [0, 0];
-    try {
-      for (let i = 0; i < 2; i++) {
-        const redis = createRedis(testEnv.redisUrl);
-        clients.push(redis);
-        const gate = redisGate(redis);
-        const counted: Gate = {
-          pass: (requests) => {
-            passed[i] = (passed[i] ?? 0) + requests.length;
-            return gate.pass(requests);
-          },
-        };
-        running.push(
-          await startConsumers({
-            kafka: deps.kafka,
-            groups: [{ groupId, topics: [topic] }],
-            processor: createRouterProcessor(routerDeps(deps, { policy, gate: counted })),
-            publisher: deps.publisher,
-            topics: deps.topics,
-            concurrency: 16,
-            orderByKey: true,
-            log: silentLog,
-            options: { sessionTimeout: 10_000, heartbeatInterval: 1000 },
-            onFatal: (err) => {
-              throw err;
-            },
-            lag: {
-              admin,
-              gauge: metricsFor.consumerLag(createRegistry(`caps-${i}`)),
-              intervalMs: 60_000,
-              log: silentLog,
-            },
-          }),
-        );
-      }
-      await waitFor(
-        'both routers in the group, with partitions',
-        async () => {
-          const [group] = (await admin.describeGroups([groupId])).groups;
-          return group?.state === 'Stable' && group.members.length === 2 ? true : undefined;
-        },
-        30_000,
-      );
-      // Keyed by notification, as a producer in another language may: spread over every partition,
-      // so both consumers decide this user's requests at the same time.
-      const requests = Array.from({ length: 30 }, (_, i) =>
-        requestFor(user, { priority: 'HIGH', channels: ['SMS'], data: vars({ n: i }) }),
-      );
-      await deps.producer.send({
-        topic,
-        acks: -1,
-        messages: await Promise.all(
-          requests.map(async (r) => ({ key: r.id, value: await deps.codec.encode(topic, r) })),
-        ),
-      });
-      const decisions = await Promise.all(requests.map((r) => decisionsOf(r.id)));
-      const sent = decisions.filter((d) => d.SMS === 'deliver').length;
-      expect(sent).toBe(5);
-      expect(decisions.filter((d) => d.SMS === 'rate_limited')).toHaveLength(25);
-      expect(passed.every((n) => n > 0)).toBe(true);
-    } finally {
-      await Promise.all(running.map((r) => r.stop()));
-      await Promise.all(clients.map((c) => c.quit()));
-      await admin.disconnect();
-    }
   });
 });
 
