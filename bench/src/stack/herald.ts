@@ -46,6 +46,9 @@ function providerEnv(sandboxUrl: string): Record<string, string> {
     TWILIO_SANDBOX_URL: sandboxUrl,
     FCM_PROJECT_ID: 'herald-bench',
     FCM_SANDBOX_URL: sandboxUrl,
+    // Unsubscribe links are built (and their tokens signed) as in production; none is followed here.
+    PUBLIC_BASE_URL: 'http://127.0.0.1:8080',
+    UNSUBSCRIBE_SECRET: 'bench-only-unsubscribe-secret-0123456789',
   };
 }
 

@@ -99,6 +99,56 @@ export const infraEnv = {
   DELAY_TIERS: env.delayTiers(),
 };
 
+/**
+ * Ingest's public address, as links in messages use it: HTTPS, except on a loopback host (the dev
+ * stack and the tests). No trailing slash.
+ */
+export function publicBaseUrl() {
+  return z
+    .url()
+    .refine((u) => {
+      const url = new URL(u);
+      return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    }, 'must be an https:// URL (http:// only on 127.0.0.1 or localhost)')
+    .transform((u) => u.replace(/\/+$/, ''));
+}
+
+/**
+ * What every dispatcher reads besides its provider's credentials (docs/configuration.md):
+ * concurrency, lanes, delivery claims, the circuit breaker, the provider's shared rate limit.
+ */
+export function dispatcherEnv(defaults: { port: number }) {
+  return {
+    HTTP_PORT: env.port(defaults.port),
+    HTTP_HOST: z.string().default('0.0.0.0'),
+    /** Provider calls in flight at once, across every lane. */
+    DISPATCH_CONCURRENCY: env.positiveInt(200),
+    /** The priority lanes this replica sends (docs/architecture.md: a replica for critical alone). */
+    CONSUMER_LANES: env.lanes(),
+    /** A delivery claim's lease: longer than the provider timeout, so a send in flight keeps it. */
+    DISPATCH_CLAIM_LEASE_MS: env.positiveInt(30_000),
+    /** Consecutive provider failures that open the circuit. */
+    CIRCUIT_FAILURE_THRESHOLD: env.positiveInt(5),
+    /** How long an open circuit sends nothing before trial sends. */
+    CIRCUIT_COOLDOWN_MS: env.positiveInt(10_000),
+    /** Trial sends let through at once while half-open. */
+    CIRCUIT_HALF_OPEN_TRIALS: env.positiveInt(3),
+    /** Trial successes that close the circuit again. */
+    CIRCUIT_SUCCESS_THRESHOLD: env.positiveInt(3),
+    /** Messages deferred while the circuit is open come back spread over this long after it may close. */
+    DISPATCH_DEFER_SPREAD_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+    /**
+     * Sends per second the provider account allows, shared by every replica (a token bucket in
+     * Redis); 0 (the default) for none. At least 2 otherwise.
+     */
+    PROVIDER_RATE_LIMIT: z.coerce
+      .number()
+      .int()
+      .refine((n) => n === 0 || n >= 2, 'expected 0 (no limit) or at least 2 sends per second')
+      .default(0),
+  };
+}
+
 export const provisionConfigSchema = z.object({
   KAFKA_BROKERS: infraEnv.KAFKA_BROKERS,
   SCHEMA_REGISTRY_URL: infraEnv.SCHEMA_REGISTRY_URL,

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   invalid_request: { retriable: false, httpStatus: undefined, disposition: 'park' },
   invalid_template: { retriable: false, httpStatus: undefined, disposition: 'park' },
   invalid_address: { retriable: false, httpStatus: undefined, disposition: 'park' },
+  /** An SMS body over the configured number of segments: refused before it is billed. */
+  message_too_long: { retriable: false, httpStatus: undefined, disposition: 'park' },
   unregistered_token: { retriable: false, httpStatus: undefined, disposition: 'park' },
   provider_rejected: { retriable: false, httpStatus: undefined, disposition: 'park' },
   record_rejected: { retriable: false, httpStatus: 500, disposition: 'park' },
@@ -54,8 +56,14 @@ export class HeraldError extends Error {
   readonly disposition: Disposition;
   /** The request field the error is about, for 400s. */
   readonly field: string | undefined;
+  /** What the provider said, in its own terms (`twilio:21610`, `sendgrid:http_503`, `fcm:UNREGISTERED`). */
+  readonly providerCode: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; field?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; field?: string; providerCode?: string } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'HeraldError';
     this.code = code;
@@ -63,6 +71,7 @@ export class HeraldError extends Error {
     this.httpStatus = ERROR_CODES[code].httpStatus;
     this.disposition = ERROR_CODES[code].disposition;
     this.field = options.field;
+    this.providerCode = options.providerCode;
   }
 }
 
@@ -195,6 +204,13 @@ export function classifyError(err: unknown): HeraldError {
 
 export function isRetriable(err: unknown): boolean {
   return classifyError(err).retriable;
+}
+
+/** Permanent errors that say the address itself cannot receive: it is suppressed. */
+const ADDRESS_FAULTS: ReadonlySet<ErrorCode> = new Set(['invalid_address', 'unregistered_token']);
+
+export function isAddressFault(err: HeraldError): boolean {
+  return ADDRESS_FAULTS.has(err.code);
 }
 
 /** Errors a provider answered with: only these may count against the provider (circuit breaker). */

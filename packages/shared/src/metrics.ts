@@ -41,6 +41,59 @@ export const metricsFor = {
       buckets: LATENCY_BUCKETS,
       registers: [r],
     }),
+  /** 0 closed, 1 half-open, 2 open; `state` reads the breaker when scraped. */
+  circuitState: (r: Registry, state: () => Record<string, number>) =>
+    new Gauge({
+      name: 'herald_circuit_state',
+      help: "A provider's circuit in this replica: 0 closed, 1 half-open, 2 open",
+      labelNames: ['provider'] as const,
+      registers: [r],
+      collect() {
+        for (const [provider, value] of Object.entries(state())) this.set({ provider }, value);
+      },
+    }),
+  circuitTransitions: (r: Registry) =>
+    new Counter({
+      name: 'herald_circuit_transitions_total',
+      help: "Changes of a provider's circuit state in this replica, by the state entered",
+      labelNames: ['provider', 'to'] as const,
+      registers: [r],
+    }),
+  dispatchThrottled: (r: Registry) =>
+    new Counter({
+      name: 'herald_dispatch_throttled_seconds_total',
+      help: "Time sends waited for the provider's shared rate limit",
+      labelNames: ['provider'] as const,
+      registers: [r],
+    }),
+  dispatchDeferred: (r: Registry) =>
+    new Counter({
+      name: 'herald_dispatch_deferred_total',
+      help: 'Messages handed to the delay engine unsent, by channel and reason (circuit_open)',
+      labelNames: ['channel', 'reason'] as const,
+      registers: [r],
+    }),
+  addressesSuppressed: (r: Registry) =>
+    new Counter({
+      name: 'herald_addresses_suppressed_total',
+      help: 'Addresses suppressed after a provider said they cannot receive, by channel and source',
+      labelNames: ['channel', 'source'] as const,
+      registers: [r],
+    }),
+  providerErrors: (r: Registry) =>
+    new Counter({
+      name: 'herald_provider_errors_total',
+      help: "Provider failures by provider, the provider's own code, and class (transient, permanent)",
+      labelNames: ['provider', 'code', 'class'] as const,
+      registers: [r],
+    }),
+  smsSegments: (r: Registry) =>
+    new Histogram({
+      name: 'herald_sms_segments',
+      help: 'Segments per SMS body (GSM-7 160/153, UCS-2 70/67)',
+      buckets: [1, 2, 3, 4, 6, 8, 10],
+      registers: [r],
+    }),
   endToEndLatency: (r: Registry) =>
     new Histogram({
       name: 'herald_end_to_end_latency_seconds',

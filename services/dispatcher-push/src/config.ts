@@ -1,16 +1,9 @@
-import { env, infraEnv, parseConfig, z } from '@herald/shared';
+import { dispatcherEnv, infraEnv, parseConfig, z } from '@herald/shared';
 
 const schema = z
   .object({
     ...infraEnv,
-    HTTP_PORT: env.port(8085),
-    HTTP_HOST: z.string().default('0.0.0.0'),
-    /** Provider calls in flight at once, across every lane. */
-    DISPATCH_CONCURRENCY: env.positiveInt(200),
-    /** The priority lanes this replica sends (docs/architecture.md: a replica for critical alone). */
-    CONSUMER_LANES: env.lanes(),
-    /** A delivery claim's lease: longer than the provider timeout, so a send in flight keeps it. */
-    DISPATCH_CLAIM_LEASE_MS: env.positiveInt(30_000),
+    ...dispatcherEnv({ port: 8085 }),
     FCM_PROJECT_ID: z.string().min(1),
     /** A service account key (JSON) in production. */
     FCM_SERVICE_ACCOUNT_JSON: z.string().optional(),

@@ -5,7 +5,7 @@ import { createFcmSender } from './adapters/fcm';
 /** Composition root of the push dispatcher: notify.channel.push.* → Firebase Cloud Messaging. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const rt = await createRuntime('dispatcher-push', config, { redis: true });
+  const rt = await createRuntime('dispatcher-push', config, { redis: true, postgres: true });
   const sender = createFcmSender({
     projectId: config.FCM_PROJECT_ID,
     ...(config.FCM_SERVICE_ACCOUNT_JSON ? { serviceAccountJson: config.FCM_SERVICE_ACCOUNT_JSON } : {}),
@@ -13,11 +13,8 @@ async function main(): Promise<void> {
   });
   await startDispatcher(rt, {
     channel: 'PUSH',
-    sender,
-    http: { port: config.HTTP_PORT, host: config.HTTP_HOST },
-    concurrency: config.DISPATCH_CONCURRENCY,
-    claimLeaseMs: config.DISPATCH_CLAIM_LEASE_MS,
-    lanes: config.CONSUMER_LANES,
+    providers: [{ sender, rateLimit: config.PROVIDER_RATE_LIMIT }],
+    settings: config,
   });
 }
 

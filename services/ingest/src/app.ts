@@ -8,6 +8,8 @@ import { preferenceRoutes } from './routes/preferences';
 import type { ChangeDeps } from './routes/preferences';
 import { catalogRoutes } from './routes/catalog';
 import { templateRoutes } from './routes/templates';
+import { publicRoutes } from './routes/public';
+import type { PublicDeps } from './routes/public';
 import type { UsersRepo } from './adapters/users-repo';
 import type { PolicyRepo } from './adapters/policy-repo';
 import type { TemplatesRepo } from './adapters/templates-repo';
@@ -22,6 +24,8 @@ export interface AppDeps extends NotificationBatchDeps {
   templates: TemplatesRepo;
   changes: ChangeDeps;
   bodyLimit: number;
+  /** Unsubscribe links and provider webhooks: no API key, their own signatures. */
+  public: Omit<PublicDeps, 'publisher' | 'topics' | 'changes' | 'clock' | 'log' | 'policy'>;
 }
 
 /** The public API and the ops routes. Built, not started: tests call `app.inject()` on it. */
@@ -41,6 +45,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     admin.addHook('onRequest', apiKeyAuth(deps.pool, 'admin'));
     catalogRoutes(admin, deps);
     templateRoutes(admin, deps);
+    done();
+  });
+  void app.register((open, _opts, done) => {
+    publicRoutes(open, { ...deps, ...deps.public });
     done();
   });
   return app;

@@ -1,4 +1,11 @@
-import { createRuntime, exitOnStartFailure, installShutdown, metricsFor } from '@herald/shared';
+import {
+  createRuntime,
+  exitOnStartFailure,
+  installShutdown,
+  metricsFor,
+  writeSuppressions,
+} from '@herald/shared';
+import { sendGridVerifier, twilioVerifier } from './adapters/webhook-signatures';
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { redisIdempotencyStore } from './adapters/idempotency-store';
@@ -27,6 +34,21 @@ async function main(): Promise<void> {
     metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },
     bodyLimit: config.BODY_LIMIT_BYTES,
     batchBodyLimit: config.BATCH_BODY_LIMIT_BYTES,
+    public: {
+      unsubscribeSecret: config.UNSUBSCRIBE_SECRET,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      verifiers: {
+        sendgrid: config.SENDGRID_WEBHOOK_PUBLIC_KEY
+          ? sendGridVerifier(config.SENDGRID_WEBHOOK_PUBLIC_KEY)
+          : null,
+        twilio: config.TWILIO_AUTH_TOKEN ? twilioVerifier(config.TWILIO_AUTH_TOKEN) : null,
+      },
+      suppress: (items) =>
+        writeSuppressions(
+          rt.pool,
+          items.map((i) => ({ ...i, userId: null })),
+        ),
+    },
   });
 
   const projection = await startStatusProjection({

@@ -1,4 +1,5 @@
-import { createRegistry, metricsFor } from '@herald/shared';
+import { generateKeyPairSync } from 'node:crypto';
+import { createRegistry, metricsFor, writeSuppressions } from '@herald/shared';
 import type { FastifyInstance, Publisher, Registry } from '@herald/shared';
 import { silentLog } from '@herald/test-support';
 import type { IntegrationDeps } from '@herald/test-support';
@@ -8,6 +9,17 @@ import { pgNotificationsRepo } from '../src/adapters/notifications-repo';
 import { pgPolicyRepo } from '../src/adapters/policy-repo';
 import { pgTemplatesRepo } from '../src/adapters/templates-repo';
 import { pgUsersRepo } from '../src/adapters/users-repo';
+import { sendGridVerifier, twilioVerifier } from '../src/adapters/webhook-signatures';
+
+/** What the test app signs and checks with: a SendGrid key pair, a Twilio auth token, the unsubscribe secret. */
+const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+export const webhookKeys = {
+  sendgridPrivateKey: pair.privateKey,
+  sendgridPublicKey: pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+  twilioAuthToken: 'test-twilio-auth-token',
+  unsubscribeSecret: 'test-only-unsubscribe-secret-0123456789',
+  publicBaseUrl: 'https://herald.example.test',
+};
 
 /** The app as main.ts builds it, on a test's real clients; what a test varies is given. */
 export function ingestApp(
@@ -39,5 +51,18 @@ export function ingestApp(
     metrics: { accepted: opts.accepted ?? metricsFor.acceptedRequests(registry) },
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     batchBodyLimit: opts.batchBodyLimit ?? 1024 * 1024,
+    public: {
+      unsubscribeSecret: webhookKeys.unsubscribeSecret,
+      publicBaseUrl: webhookKeys.publicBaseUrl,
+      verifiers: {
+        sendgrid: sendGridVerifier(webhookKeys.sendgridPublicKey),
+        twilio: twilioVerifier(webhookKeys.twilioAuthToken),
+      },
+      suppress: (items) =>
+        writeSuppressions(
+          deps.pool,
+          items.map((i) => ({ ...i, userId: null })),
+        ),
+    },
   });
 }

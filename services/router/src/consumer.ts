@@ -171,7 +171,14 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
         return { records, done: () => deps.metrics.scheduled.inc({ tier, kind: 'deferred' }) };
       }
       const { decisions } = routing;
-      const messages = await channelMessages(deps, request, data, decided.recipient.locale, decisions);
+      const messages = await channelMessages(
+        deps,
+        request,
+        data,
+        decided.recipient.locale,
+        decisions,
+        decided.planned.categoryRequired,
+      );
       const copies = await cappedCopies(deps, record, request, decisions, now);
       return {
         records: [

@@ -132,6 +132,7 @@ export async function channelMessages(
   data: Record<string, unknown>,
   locale: string,
   decisions: ChannelDecision[],
+  categoryRequired: boolean,
 ): Promise<OutboundRecord[]> {
   const out: OutboundRecord[] = [];
   const templateId = request.templateId ?? 'generic';
@@ -159,6 +160,11 @@ export async function channelMessages(
         locale,
         createdAt: request.createdAt,
         expiresAt: request.expiresAt,
+        // Emails of a category the user may leave carry a one-click unsubscribe (RFC 8058).
+        unsubscribable: decision.channel === 'EMAIL' && !categoryRequired,
+        ...(decision.channel === 'PUSH'
+          ? { ttlSeconds: request.pushTtlSeconds ?? null, collapseKey: request.pushCollapseKey ?? null }
+          : {}),
       };
       out.push({
         topic: deps.topics.channel(decision.channel, request.priority),

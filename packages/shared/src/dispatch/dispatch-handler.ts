@@ -1,32 +1,50 @@
 import type { Counter, Histogram } from 'prom-client';
-import { HeraldError, classifyError, isProviderFault } from '../errors';
+import { HeraldError, classifyError, isAddressFault, isProviderFault } from '../errors';
 import type { Logger } from '../logger';
 import type { ChannelMessage } from '../domain/types';
-import type { ChannelSender } from '../domain/sender';
 import { deliveryKey } from '../domain/delivery-key';
+import type { Tier } from '../domain/delay';
 import type { Codec } from '../kafka/codec';
 import type { InboundRecord, Outcome, RecordProcessor } from '../kafka/consumer';
-import { dlqRecord } from '../kafka/dead-letter';
+import { copyKey, dlqRecord } from '../kafka/dead-letter';
+import { delayedRecord } from '../kafka/delay';
+import { headersToRecord } from '../kafka/headers';
 import { yieldTurn } from '../kafka/engine/turns';
 import { stableEventId, statusEvent } from '../kafka/publisher';
 import type { OutboundRecord } from '../kafka/publisher';
 import type { TopicNames } from '../kafka/topics';
 import type { DeliveryKeyStore } from './delivery-keys';
+import { chooseProvider, reportToBreaker } from './providers';
+import type { GuardedProvider } from './providers';
+import type { SuppressionWriter } from './suppressions';
 
 export interface DispatchDeps {
   service: string;
-  sender: ChannelSender;
+  /** The primary first; a secondary after it is used while the primary's circuit is open (failover). */
+  providers: readonly GuardedProvider[];
   codec: Codec;
   topics: TopicNames;
+  /** The delay engine's tiers: a message no provider may take now waits there. */
+  tiers: readonly Tier[];
   deliveryKeys: DeliveryKeyStore;
+  suppressions: SuppressionWriter;
   clock: () => number;
+  /** Spreads the return of deferred messages over this many ms, so they do not come back at once. */
+  deferSpreadMs: number;
+  random: () => number;
   log: Logger;
   metrics: {
     attempts: Counter<'channel' | 'provider' | 'outcome'>;
     duration: Histogram<'channel' | 'provider'>;
     endToEnd: Histogram<'channel' | 'priority'>;
+    deferred: Counter<'channel' | 'reason'>;
+    suppressed: Counter<'channel' | 'source'>;
+    providerErrors: Counter<'provider' | 'code' | 'class'>;
   };
 }
+
+/** A deferred message comes back no sooner than this: never a loop through the delay engine. */
+const MIN_DEFER_MS = 1000;
 
 /** How a failed send is counted: only what the provider answered may count against it. */
 export function sendFailureOutcome(
@@ -39,19 +57,21 @@ export function sendFailureOutcome(
 
 /**
  * The dispatcher's decision for one record: decode → claim the delivery key (already sent? someone
- * else sending?) → expired? → send → a `sent` event, the key recorded. A failed send becomes a copy
- * to notify.dlq with its failure headers and a `failed` event; the claim is given back so the retry
- * can take it. The engine produces the records and resolves the offset.
+ * else sending?) → expired? → a provider whose circuit lets it send (else the delay engine, unsent
+ * and with no attempt counted) → a token of the provider's shared rate limit (waiting for it holds
+ * the record's slot: consumption slows to the limit) → send → a `sent` event, the key recorded.
+ * A failed send becomes a copy to notify.dlq with its failure headers and a `failed` event; the
+ * claim is given back so the retry can take it. When the provider says the address cannot receive,
+ * it is suppressed first. The engine produces the records and resolves the offset.
  */
 export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
-  const { sender, log, metrics } = deps;
+  const { log, metrics } = deps;
 
   return {
     onFailure: (record, err) => [dlqRecord(deps.topics, record, err, deps.clock())],
 
     async handle(record): Promise<Outcome> {
       const message = (await deps.codec.decode(record.value)) as ChannelMessage;
-      const labels = { channel: message.channel, provider: sender.provider };
       const logCtx = { notificationId: message.notificationId, channel: message.channel };
       const key = deliveryKey(message);
 
@@ -60,12 +80,13 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
       if (claim.kind === 'held') {
         throw new HeraldError('delivery_in_progress', 'another dispatcher holds this delivery');
       }
+      const primary = deps.providers[0]?.sender.provider ?? 'none';
       if (claim.kind === 'sent') {
         // Sent before, maybe without its event: emit it again (same event id, projected once).
         return {
           records: [statusRecord(deps, message, key, 'SENT', { providerMessageId: claim.providerMessageId })],
           done: () => {
-            metrics.attempts.inc({ ...labels, outcome: 'duplicate' });
+            metrics.attempts.inc({ channel: message.channel, provider: primary, outcome: 'duplicate' });
             log.info(logCtx, 'already sent, skipping redelivered message');
           },
         };
@@ -75,10 +96,27 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         await releaseQuietly(deps, key, claim.token);
         return {
           records: [statusRecord(deps, message, key, 'EXPIRED', { reason: 'expired_before_send' })],
-          done: () => metrics.attempts.inc({ ...labels, outcome: 'expired' }),
+          done: () =>
+            metrics.attempts.inc({ channel: message.channel, provider: primary, outcome: 'expired' }),
         };
       }
 
+      const choice = chooseProvider(deps.providers, deps.clock());
+      if ('retryAt' in choice) {
+        await releaseQuietly(deps, key, claim.token);
+        return deferred(deps, record, message, key, choice.retryAt);
+      }
+      const { sender, limiter } = choice.provider;
+      const labels = { channel: message.channel, provider: sender.provider };
+
+      try {
+        await limiter?.acquire();
+      } catch (e) {
+        // The shared limit cannot be read (Redis): wait in place, as for any dependency outage.
+        choice.provider.breaker.release(choice.trial);
+        await releaseQuietly(deps, key, claim.token);
+        throw e;
+      }
       // Claims answered by one Redis reply resume together: each send costs the SDK a millisecond
       // of CPU, so a few hundred of them in one turn would hold up every socket of the process.
       await yieldTurn(record.lane);
@@ -89,10 +127,13 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
       } catch (e) {
         stopTimer();
         const err = classifyError(e);
+        reportToBreaker(choice, deps.clock(), err);
         await releaseQuietly(deps, key, claim.token);
-        return failedSend(deps, record, message, key, err);
+        if (isAddressFault(err)) await suppress(deps, message, err);
+        return failedSend(deps, record, message, key, err, sender.provider);
       }
       stopTimer();
+      reportToBreaker(choice, deps.clock(), null);
       try {
         await deps.deliveryKeys.markSent(key, providerMessageId);
       } catch (err) {
@@ -100,18 +141,71 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         log.error({ ...logCtx, err: classifyError(err).message }, 'could not record the delivery key');
       }
       return {
-        records: [statusRecord(deps, message, key, 'SENT', { providerMessageId })],
+        records: [statusRecord(deps, message, key, 'SENT', { providerMessageId, provider: sender.provider })],
         done: () => {
           metrics.attempts.inc({ ...labels, outcome: 'sent' });
           metrics.endToEnd.observe(
             { channel: message.channel, priority: message.priority },
             Math.max(0, (deps.clock() - message.createdAt) / 1000),
           );
-          log.info({ ...logCtx, providerMessageId }, 'sent');
+          log.info({ ...logCtx, providerMessageId, provider: sender.provider }, 'sent');
         },
       };
     },
   };
+}
+
+/**
+ * No provider may take a send now (every circuit open): the message goes to the delay engine,
+ * back to its own topic when a circuit may let it through, spread a little so they do not all
+ * return at once. Its headers go with it unchanged: it was not attempted, so no attempt is counted.
+ */
+function deferred(
+  deps: DispatchDeps,
+  record: InboundRecord,
+  message: ChannelMessage,
+  key: string,
+  retryAt: number,
+): Outcome {
+  const now = deps.clock();
+  const dueAt = Math.ceil(Math.max(retryAt, now + MIN_DEFER_MS) + deps.random() * deps.deferSpreadMs);
+  const held = delayedRecord(
+    deps.topics,
+    deps.tiers,
+    { key: copyKey(record), value: record.value, headers: headersToRecord(record.headers) },
+    record.topic,
+    dueAt,
+    now,
+  );
+  return {
+    records: [
+      held.record,
+      statusRecord(deps, message, key, 'DEFERRED', { reason: 'circuit_open', until: dueAt }),
+    ],
+    done: () => {
+      deps.metrics.deferred.inc({ channel: message.channel, reason: 'circuit_open' });
+      deps.log.info(
+        {
+          notificationId: message.notificationId,
+          channel: message.channel,
+          dueAt: new Date(dueAt).toISOString(),
+        },
+        'circuit open: deferred',
+      );
+    },
+  };
+}
+
+/** The provider says this address cannot receive: the router will not route to it again. */
+async function suppress(deps: DispatchDeps, message: ChannelMessage, err: HeraldError): Promise<void> {
+  await deps.suppressions.suppress({
+    channel: message.channel,
+    address: message.address,
+    userId: message.userId,
+    reason: err.providerCode ?? err.code,
+    source: deps.service,
+  });
+  deps.metrics.suppressed.inc({ channel: message.channel, source: deps.service });
 }
 
 function failedSend(
@@ -120,6 +214,7 @@ function failedSend(
   message: ChannelMessage,
   key: string,
   err: HeraldError,
+  provider: string,
 ): Outcome {
   const outcome = sendFailureOutcome(err);
   const dlq = dlqRecord(deps.topics, record, err, deps.clock());
@@ -131,12 +226,28 @@ function failedSend(
         reason: err.code,
         attempt,
         errorClass: dlq.headers?.['error-class'],
+        provider,
+        providerCode: err.providerCode,
       }),
     ],
     done: () => {
-      deps.metrics.attempts.inc({ channel: message.channel, provider: deps.sender.provider, outcome });
+      deps.metrics.attempts.inc({ channel: message.channel, provider, outcome });
+      if (err.providerCode !== undefined) {
+        deps.metrics.providerErrors.inc({
+          provider,
+          code: err.providerCode,
+          class: err.disposition === 'park' ? 'permanent' : 'transient',
+        });
+      }
       deps.log.warn(
-        { notificationId: message.notificationId, channel: message.channel, code: err.code, outcome },
+        {
+          notificationId: message.notificationId,
+          channel: message.channel,
+          provider,
+          code: err.code,
+          providerCode: err.providerCode,
+          outcome,
+        },
         'send failed',
       );
     },
@@ -157,14 +268,26 @@ function statusRecord(
   deps: Pick<DispatchDeps, 'service' | 'topics' | 'clock'>,
   m: ChannelMessage,
   key: string,
-  status: 'SENT' | 'EXPIRED' | 'FAILED',
-  extra: { providerMessageId?: string; reason?: string; attempt?: string; errorClass?: string | undefined },
+  status: 'SENT' | 'EXPIRED' | 'FAILED' | 'DEFERRED',
+  extra: {
+    providerMessageId?: string;
+    reason?: string;
+    attempt?: string;
+    errorClass?: string | undefined;
+    provider?: string;
+    providerCode?: string | undefined;
+    until?: number;
+  },
 ): OutboundRecord {
   return {
     topic: deps.topics.status,
     key: m.notificationId,
     value: statusEvent({
-      eventId: stableEventId(key, status, extra.attempt ?? ''),
+      eventId: stableEventId(
+        key,
+        status,
+        extra.attempt ?? (extra.until !== undefined ? String(extra.until) : ''),
+      ),
       notificationId: m.notificationId,
       status,
       channel: m.channel,
@@ -172,7 +295,24 @@ function statusRecord(
       at: deps.clock(),
       providerMessageId: extra.providerMessageId ?? null,
       reason: extra.reason ?? null,
-      ...(extra.attempt ? { detail: { attempt: Number(extra.attempt), errorClass: extra.errorClass } } : {}),
+      detail: detailOf(extra),
     }),
   };
+}
+
+/** The event's detail: what a timeline shows (attempt, until) and which provider said what. */
+function detailOf(extra: {
+  attempt?: string;
+  errorClass?: string | undefined;
+  provider?: string;
+  providerCode?: string | undefined;
+  until?: number;
+}): Record<string, unknown> | undefined {
+  const detail: Record<string, unknown> = {
+    ...(extra.attempt ? { attempt: Number(extra.attempt), errorClass: extra.errorClass } : {}),
+    ...(extra.provider ? { provider: extra.provider } : {}),
+    ...(extra.providerCode ? { providerCode: extra.providerCode } : {}),
+    ...(extra.until !== undefined ? { until: new Date(extra.until).toISOString() } : {}),
+  };
+  return Object.keys(detail).length > 0 ? detail : undefined;
 }

@@ -11,5 +11,7 @@ export * from './delay';
 export * from './retry';
 export * from './policy';
 export * from './templates';
+export * from './breaker';
+export * from './unsubscribe-token';
 export * from '../errors';
 export { z } from 'zod';

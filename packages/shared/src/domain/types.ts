@@ -24,6 +24,10 @@ export const STATUSES = [
   'DEFERRED',
   'REPLAYED',
   'DISCARDED',
+  // From the providers' delivery callbacks (issue 10), after SENT.
+  'DELIVERED',
+  'BOUNCED',
+  'UNDELIVERED',
 ] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -55,6 +59,10 @@ export interface NotificationRequest {
   dedupWindowSeconds?: number | null;
   /** Labels routing rules can match on (`eu`, `beta`); absent from older producers' records. */
   tags?: string[] | null;
+  /** Push: how long FCM and APNs keep the message for an offline device (issue 10). */
+  pushTtlSeconds?: number | null;
+  /** Push: messages with the same key replace each other on a device that was offline. */
+  pushCollapseKey?: string | null;
 }
 
 /** `herald.v1.ChannelMessage`: one rendered message for one address on one channel. */
@@ -75,6 +83,16 @@ export interface ChannelMessage {
   locale: string | null;
   createdAt: number;
   expiresAt: number | null;
+  // Newer fields (issue 10), absent from older records: null, or false.
+  /** Email: the template's sender and reply-to, instead of the dispatcher's default sender. */
+  fromEmail?: string | null;
+  fromName?: string | null;
+  replyTo?: string | null;
+  /** Email: the category is not required, so the message carries a one-click unsubscribe (RFC 8058). */
+  unsubscribable?: boolean;
+  /** Push: TTL and collapse key from the request. */
+  ttlSeconds?: number | null;
+  collapseKey?: string | null;
 }
 
 /** `herald.v1.StatusEvent`: one step of a notification's timeline. */

@@ -23,6 +23,10 @@ export const TEMPLATE_ID_HINT = 'expected 1-200 characters of A-Z a-z 0-9 . _ -'
 export const MAX_TIMESTAMP_MS = 8.64e15;
 /** A request's own dedup window is at most 30 days. */
 export const MAX_DEDUP_WINDOW_SECONDS = 30 * 86_400;
+/** FCM keeps a message for an offline device at most 4 weeks. */
+export const MAX_PUSH_TTL_SECONDS = 28 * 86_400;
+/** APNs' `apns-collapse-id` is at most 64 bytes. */
+export const MAX_COLLAPSE_KEY = 64;
 /** Tags routing rules match on: a few short labels a request. */
 export const TAG = /^[A-Za-z0-9._:-]{1,100}$/;
 export const TAG_HINT = 'expected 1-100 characters of A-Z a-z 0-9 . _ : -';

@@ -43,6 +43,9 @@ export const notificationRequestSchema = {
     // Newer fields (issue 9): absent from older producers' records, so they default to null.
     { name: 'dedupWindowSeconds', ...optional('int') },
     { name: 'tags', ...optional({ type: 'array', items: 'string' }) },
+    // Issue 10.
+    { name: 'pushTtlSeconds', ...optional('int') },
+    { name: 'pushCollapseKey', ...optional('string') },
   ],
 };
 
@@ -65,6 +68,13 @@ export const channelMessageSchema = {
     { name: 'locale', ...optional('string') },
     { name: 'createdAt', type: timestamp },
     { name: 'expiresAt', ...optional(timestamp) },
+    // Newer fields (issue 10): absent from older producers' records, so null or false.
+    { name: 'fromEmail', ...optional('string') },
+    { name: 'fromName', ...optional('string') },
+    { name: 'replyTo', ...optional('string') },
+    { name: 'unsubscribable', type: 'boolean', default: false },
+    { name: 'ttlSeconds', ...optional('int') },
+    { name: 'collapseKey', ...optional('string') },
   ],
 };
 

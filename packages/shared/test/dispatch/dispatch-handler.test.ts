@@ -1,14 +1,27 @@
 import { Registry } from 'prom-client';
 import pino from 'pino';
-import { HeraldError, classifyError, createDispatchProcessor, metricsFor, topicNames } from '@herald/shared';
+import {
+  CircuitBreaker,
+  DEFAULT_DELAY_TIERS,
+  HeraldError,
+  RateLimiter,
+  classifyError,
+  createDispatchProcessor,
+  metricsFor,
+  parseTiers,
+  topicNames,
+} from '@herald/shared';
 import type {
+  BreakerSettings,
   ChannelMessage,
   ChannelSender,
   Codec,
   DeliveryKeyStore,
+  GuardedProvider,
   InboundRecord,
   OutboundRecord,
   StatusEvent,
+  Suppression,
 } from '@herald/shared';
 
 const NOW = Date.UTC(2026, 10, 22, 12);
@@ -49,7 +62,14 @@ function record(
 function setup(
   decoded: ChannelMessage | Error,
   send: (m: ChannelMessage) => Promise<{ providerMessageId: string }>,
-  opts: { markSentFails?: boolean; clock?: () => number } = {},
+  opts: {
+    markSentFails?: boolean;
+    clock?: () => number;
+    breaker?: BreakerSettings;
+    /** A secondary provider (failover), with its own breaker. */
+    secondary?: (m: ChannelMessage) => Promise<{ providerMessageId: string }>;
+    limiter?: RateLimiter;
+  } = {},
 ) {
   const published: OutboundRecord[] = [];
   /** An in-memory delivery key store with Redis's semantics (claims, sent ids, release if ours). */
@@ -80,19 +100,46 @@ function setup(
     },
   };
   const sender: ChannelSender = { provider: 'sendgrid', send: jest.fn(send), close: () => Promise.resolve() };
+  const breakerSettings = opts.breaker ?? {
+    failureThreshold: 3,
+    cooldownMs: 10_000,
+    halfOpenTrials: 1,
+    successThreshold: 1,
+  };
+  const providers: GuardedProvider[] = [
+    { sender, breaker: new CircuitBreaker(breakerSettings), limiter: opts.limiter ?? null },
+  ];
+  const secondary: ChannelSender | undefined = opts.secondary
+    ? { provider: 'smtp', send: jest.fn(opts.secondary), close: () => Promise.resolve() }
+    : undefined;
+  if (secondary)
+    providers.push({ sender: secondary, breaker: new CircuitBreaker(breakerSettings), limiter: null });
+  const suppressed: Suppression[] = [];
   const registry = new Registry();
   const processor = createDispatchProcessor({
     service: 'dispatcher-email',
-    sender,
+    providers,
     codec,
     topics: topicNames(),
+    tiers: parseTiers(DEFAULT_DELAY_TIERS),
     deliveryKeys,
+    suppressions: {
+      suppress: (x) => {
+        suppressed.push(x);
+        return Promise.resolve();
+      },
+    },
     clock: opts.clock ?? (() => NOW),
+    deferSpreadMs: 0,
+    random: () => 0,
     log: pino({ level: 'silent' }),
     metrics: {
       attempts: metricsFor.dispatchAttempts(registry),
       duration: metricsFor.dispatchDuration(registry),
       endToEnd: metricsFor.endToEndLatency(registry),
+      deferred: metricsFor.dispatchDeferred(registry),
+      suppressed: metricsFor.addressesSuppressed(registry),
+      providerErrors: metricsFor.providerErrors(registry),
     },
   });
   /** What the engine does with one record: its outcome, or its failure path unless it must wait. */
@@ -109,7 +156,7 @@ function setup(
   };
   const statuses = () =>
     published.filter((r) => r.topic === 'notify.status').map((r) => r.value as StatusEvent);
-  return { handle, published, sender, statuses, registry, keys };
+  return { handle, published, sender, secondary, statuses, registry, keys, suppressed, providers };
 }
 
 const unexpected = () => Promise.reject(new Error('the sender was not told to be called'));
@@ -261,5 +308,133 @@ describe('dispatch handler', () => {
     const later = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')));
     await later.handle(record(Buffer.from('encoded'), { attempt: '1' }));
     expect(later.statuses()[0]?.eventId).not.toBe(a?.eventId);
+  });
+
+  it('opens the circuit after N provider failures, then defers without sending or counting an attempt', async () => {
+    let now = NOW;
+    const t = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')), {
+      clock: () => now,
+    });
+    for (let i = 0; i < 3; i++) await t.handle(record());
+    expect(t.sender.send).toHaveBeenCalledTimes(3);
+    now += 1000;
+    await t.handle(record(Buffer.from('encoded'), { attempt: '2' }));
+    expect(t.sender.send).toHaveBeenCalledTimes(3);
+    const held = t.published.at(-2);
+    // Back to its own topic when the cool-down is over (opened at NOW, 10 s), its headers as they were.
+    expect(held?.topic).toBe('notify.delay.5s');
+    expect(held?.headers).toEqual({
+      attempt: '2',
+      'due-at': new Date(NOW + 10_000).toISOString(),
+      'target-topic': 'notify.channel.email.high',
+    });
+    expect(held?.value).toEqual(Buffer.from('encoded'));
+    expect(t.statuses().at(-1)).toEqual(
+      expect.objectContaining({ status: 'DEFERRED', channel: 'EMAIL', reason: 'circuit_open' }),
+    );
+    expect(JSON.parse(t.statuses().at(-1)?.detail ?? '{}')).toEqual({
+      until: new Date(NOW + 10_000).toISOString(),
+    });
+    // The claim was given back: the message is sent when it returns and the circuit lets it.
+    expect(t.keys.size).toBe(0);
+  });
+
+  it('never defers for less than a second (no loop through the delay engine)', async () => {
+    let now = NOW;
+    const t = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')), {
+      clock: () => now,
+      breaker: { failureThreshold: 1, cooldownMs: 100, halfOpenTrials: 1, successThreshold: 1 },
+    });
+    await t.handle(record());
+    now += 50;
+    await t.handle(record());
+    expect(t.published.at(-2)?.headers?.['due-at']).toBe(new Date(NOW + 1050).toISOString());
+  });
+
+  it('sends through the secondary while the primary circuit is open, and back once it closes', async () => {
+    let now = NOW;
+    let primaryUp = false;
+    const t = setup(
+      message(),
+      () =>
+        primaryUp
+          ? Promise.resolve({ providerMessageId: 'sg-1' })
+          : Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')),
+      { clock: () => now, secondary: () => Promise.resolve({ providerMessageId: 'smtp-1' }) },
+    );
+    for (let i = 0; i < 3; i++) await t.handle(record());
+    await t.handle(record());
+    expect(t.secondary?.send).toHaveBeenCalledTimes(1);
+    expect(t.statuses().at(-1)).toEqual(
+      expect.objectContaining({ status: 'SENT', providerMessageId: 'smtp-1' }),
+    );
+    expect(JSON.parse(t.statuses().at(-1)?.detail ?? '{}')).toEqual({ provider: 'smtp' });
+    // After the cool-down a trial goes to the primary; it succeeds and closes the circuit.
+    now += 10_000;
+    primaryUp = true;
+    t.keys.clear();
+    await t.handle(record());
+    expect(t.statuses().at(-1)).toEqual(
+      expect.objectContaining({ status: 'SENT', providerMessageId: 'sg-1' }),
+    );
+    expect(t.providers[0]?.breaker.state(now)).toBe('closed');
+  });
+
+  it('suppresses the address when the provider says it cannot receive, and fails once', async () => {
+    const t = setup(message(), () =>
+      Promise.reject(new HeraldError('invalid_address', 'refused', { providerCode: 'sendgrid:http_400' })),
+    );
+    await t.handle(record());
+    expect(t.suppressed).toEqual([
+      {
+        channel: 'EMAIL',
+        address: 'ada@example.com',
+        userId: 'u1',
+        reason: 'sendgrid:http_400',
+        source: 'dispatcher-email',
+      },
+    ]);
+    expect(t.published.find((r) => r.topic === 'notify.dlq')?.headers?.['error-class']).toBe('permanent');
+    const failed = t.statuses()[0];
+    expect(failed).toEqual(expect.objectContaining({ status: 'FAILED', reason: 'invalid_address' }));
+    expect(JSON.parse(failed?.detail ?? '{}')).toEqual(
+      expect.objectContaining({ provider: 'sendgrid', providerCode: 'sendgrid:http_400' }),
+    );
+    const errors = await t.registry.getSingleMetricAsString('herald_provider_errors_total');
+    expect(errors).toMatch(/provider="sendgrid",code="sendgrid:http_400",class="permanent"\} 1/);
+    // A refused recipient says the provider is up: it never opens the circuit.
+    for (let i = 0; i < 5; i++) await t.handle(record());
+    expect(t.providers[0]?.breaker.state(NOW)).toBe('closed');
+  });
+
+  it('does not suppress on a payload the provider refused', async () => {
+    const t = setup(message(), () =>
+      Promise.reject(
+        new HeraldError('provider_rejected', 'bad payload', { providerCode: 'sendgrid:http_413' }),
+      ),
+    );
+    await t.handle(record());
+    expect(t.suppressed).toEqual([]);
+  });
+
+  it("takes a token of the provider's rate limit before each send", async () => {
+    const asked: number[] = [];
+    const limiter = new RateLimiter({
+      take: (want) => {
+        asked.push(want);
+        return Promise.resolve({ granted: want, waitMs: 0 });
+      },
+    });
+    const t = setup(message(), () => Promise.resolve({ providerMessageId: 'sg-1' }), { limiter });
+    await t.handle(record());
+    expect(asked).toEqual([1]);
+    expect(t.sender.send).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits in place, claim given back, when the rate limit cannot be read', async () => {
+    const limiter = new RateLimiter({ take: () => Promise.reject(new Error('Connection is closed.')) });
+    const t = setup(message(), unexpected, { limiter });
+    await expect(t.handle(record())).rejects.toMatchObject({ code: 'dependency_unavailable' });
+    expect(t.keys.size).toBe(0);
   });
 });

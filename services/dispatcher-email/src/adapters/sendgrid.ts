@@ -13,6 +13,8 @@ export interface SendGridSenderOptions {
   baseUrl?: string;
   /** Per-request timeout; a timeout is `provider_unavailable`. */
   timeoutMs?: number;
+  /** Builds the one-click unsubscribe URL of a message whose category is not required. */
+  unsubscribeUrl: (message: ChannelMessage) => string;
 }
 
 /**
@@ -34,12 +36,18 @@ export function createSendGridSender(opts: SendGridSenderOptions): ChannelSender
     async send(message: ChannelMessage): Promise<SendResult> {
       const data: MailDataRequired = {
         to: message.address,
-        from: { email: opts.fromEmail, name: opts.fromName },
+        // The template's sender when it names one, else the dispatcher's.
+        from: message.fromEmail
+          ? { email: message.fromEmail, name: message.fromName ?? opts.fromName }
+          : { email: opts.fromEmail, name: opts.fromName },
+        ...(message.replyTo ? { replyTo: message.replyTo } : {}),
         subject: message.subject ?? undefined,
         text: message.body,
         ...(message.html !== null ? { html: message.html } : {}),
         // Comes back in SendGrid's event webhooks, tying events to the notification.
         customArgs: { notificationId: message.notificationId, category: message.category },
+        categories: [message.category],
+        ...(message.unsubscribable ? { headers: oneClickUnsubscribe(opts.unsubscribeUrl(message)) } : {}),
       };
       try {
         const [response] = await mail.send(data);
@@ -52,6 +60,11 @@ export function createSendGridSender(opts: SendGridSenderOptions): ChannelSender
       // Nothing to release: the SDK's axios client keeps no connections of ours open.
     },
   };
+}
+
+/** RFC 8058: the URL a mail client POSTs `List-Unsubscribe=One-Click` to, with no page in between. */
+export function oneClickUnsubscribe(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {
@@ -83,5 +96,7 @@ function toHeraldError(err: unknown): HeraldError {
     status !== undefined
       ? `answered ${status}${fields.some((f) => f !== null) ? ` (${fields.filter((f) => f !== null).join(', ')})` : ''}`
       : describeNoAnswer(err);
-  return new HeraldError(code, `SendGrid ${detail}`);
+  // What SendGrid said, for the failed event and the suppression list: only when it answered.
+  const providerCode = status !== undefined ? `sendgrid:http_${status}` : undefined;
+  return new HeraldError(code, `SendGrid ${detail}`, providerCode ? { providerCode } : {});
 }

@@ -28,6 +28,7 @@ describe('SendGrid sender against the provider sandbox', () => {
       fromEmail: 'noreply@herald.test',
       fromName: 'Herald',
       baseUrl: url,
+      unsubscribeUrl: (m) => `https://herald.test/v1/unsubscribe/token-of-${m.userId}`,
       ...extra,
     });
 

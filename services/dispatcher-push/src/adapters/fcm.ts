@@ -5,11 +5,13 @@ import type { Socket } from 'node:net';
 import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import type { AppOptions, Credential } from 'firebase-admin/app';
 import { getMessaging } from 'firebase-admin/messaging';
-import type { Message } from 'firebase-admin/messaging';
+import type { Messaging } from 'firebase-admin/messaging';
+import DataLoader from 'dataloader';
 import { HeraldError } from '@herald/shared';
 import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
 import { classifyFcmError } from '../domain/classify-fcm-error';
-import { toFcmData } from '../domain/fcm-data';
+import { groupByContent, pushContent } from '../domain/fcm-message';
+import type { PushContent } from '../domain/fcm-message';
 
 export interface FcmSenderOptions {
   projectId: string;
@@ -19,6 +21,12 @@ export interface FcmSenderOptions {
   sandboxUrl?: string;
   /** firebase-admin app name; unique by default so senders never share an app. */
   appName?: string;
+  /**
+   * How long a send waits for others to share its multicast call (ms). Sends of a fetched batch
+   * reach the sender over a few turns of the event loop; 0 gathers only those of the same turn.
+   */
+  multicastWindowMs?: number;
+  clock?: () => number;
 }
 
 /**
@@ -77,28 +85,74 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
   // which ignores the agent and would reach Google even in sandbox mode.
   messaging.enableLegacyHttpTransport();
 
+  const clock = opts.clock ?? Date.now;
+  const window = opts.multicastWindowMs ?? 2;
+  const loader = new DataLoader<ChannelMessage, SendResult | HeraldError>(
+    (messages) => sendGrouped(messaging, messages, clock()),
+    {
+      cache: false,
+      // sendEachForMulticast takes at most 500 tokens; groupByContent keeps to that too.
+      maxBatchSize: 500,
+      batchScheduleFn: (run) => setTimeout(run, window),
+    },
+  );
+
   return {
     provider: 'fcm',
     async send(message: ChannelMessage): Promise<SendResult> {
-      const data = toFcmData(message.data);
-      if (data === null)
-        throw new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object');
-      const fcmMessage: Message = {
-        token: message.address,
-        notification: { ...(message.title !== null ? { title: message.title } : {}), body: message.body },
-        ...(Object.keys(data).length > 0 ? { data } : {}),
-      };
-      try {
-        return { providerMessageId: await messaging.send(fcmMessage) };
-      } catch (err) {
-        throw toHeraldError(err);
-      }
+      const result = await loader.load(message);
+      if (result instanceof HeraldError) throw result;
+      return result;
     },
     async close(): Promise<void> {
       await deleteApp(app);
       agent?.destroy();
     },
   };
+}
+
+/**
+ * One `sendEachForMulticast` per group of messages with the same content, each message's own
+ * result back in its place: a token FCM refused fails that message alone.
+ */
+async function sendGrouped(
+  messaging: Messaging,
+  messages: readonly ChannelMessage[],
+  now: number,
+): Promise<(SendResult | HeraldError)[]> {
+  const results = new Map<ChannelMessage, SendResult | HeraldError>();
+  const sendable: { message: ChannelMessage; content: PushContent }[] = [];
+  for (const message of messages) {
+    const content = pushContent(message, now);
+    if (content === null)
+      results.set(message, new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object'));
+    else sendable.push({ message, content });
+  }
+  await Promise.all(
+    groupByContent(sendable, (s) => s.content).map(async ({ content, items }) => {
+      try {
+        const batch = await messaging.sendEachForMulticast({
+          ...content,
+          tokens: items.map((i) => i.message.address),
+        });
+        batch.responses.forEach((r, i) => {
+          const item = items[i];
+          if (!item) return;
+          results.set(
+            item.message,
+            r.success ? { providerMessageId: r.messageId ?? '' } : toHeraldError(r.error),
+          );
+        });
+      } catch (err) {
+        // The call as a whole failed (refused before sending): every message of the group shares it.
+        const e = toHeraldError(err);
+        for (const item of items) results.set(item.message, e);
+      }
+    }),
+  );
+  return messages.map(
+    (m) => results.get(m) ?? new HeraldError('unknown', 'FCM gave no result for this message'),
+  );
 }
 
 /**
@@ -109,5 +163,13 @@ function toHeraldError(err: unknown): HeraldError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : undefined;
-  return new HeraldError(classifyFcmError({ code, message }), `FCM send failed (${code ?? 'no error code'})`);
+  const heraldCode = classifyFcmError({ code, message });
+  // The SDK's code is FCM's answer in its words (`messaging/registration-token-not-registered` is
+  // UNREGISTERED); a code that is not `messaging/…` came from the network or from us.
+  const providerCode = code?.startsWith('messaging/') ? `fcm:${code.slice('messaging/'.length)}` : undefined;
+  return new HeraldError(
+    heraldCode,
+    `FCM send failed (${code ?? 'no error code'})`,
+    providerCode ? { providerCode } : {},
+  );
 }

@@ -5,6 +5,7 @@ import type Response from 'twilio/lib/http/response';
 import { HeraldError, describeNoAnswer, isTransportFailure } from '@herald/shared';
 import type { ChannelMessage, ChannelSender, SendResult } from '@herald/shared';
 import { classifyTwilioError } from '../domain/classify-twilio-error';
+import { countSegments, isE164 } from '../domain/sms';
 
 export interface TwilioSenderOptions {
   accountSid: string;
@@ -15,6 +16,12 @@ export interface TwilioSenderOptions {
   sandboxUrl?: string;
   /** Per-request timeout; a timeout is `provider_unavailable`. */
   timeoutMs?: number;
+  /** Where Twilio posts the message's delivery status (ingest's `/v1/webhooks/twilio`). */
+  statusCallbackUrl?: (message: ChannelMessage) => string;
+  /** Longer bodies are refused before sending (`message_too_long`), never billed. */
+  maxSegments: number;
+  /** Hears each body's segment count (the `herald_sms_segments` histogram). */
+  onSegments?: (segments: number) => void;
 }
 
 /**
@@ -48,8 +55,25 @@ export function createTwilioSender(opts: TwilioSenderOptions): ChannelSender {
   return {
     provider: 'twilio',
     async send(message: ChannelMessage): Promise<SendResult> {
+      // Refused here, before a token of the rate limit or a request is spent on them.
+      if (!isE164(message.address)) {
+        throw new HeraldError('invalid_address', 'the recipient is not an E.164 phone number');
+      }
+      const { segments, encoding } = countSegments(message.body);
+      opts.onSegments?.(segments);
+      if (segments > opts.maxSegments) {
+        throw new HeraldError(
+          'message_too_long',
+          `the body takes ${segments} ${encoding} segments, more than SMS_MAX_SEGMENTS (${opts.maxSegments})`,
+        );
+      }
       try {
-        const created = await client.messages.create({ to: message.address, body: message.body, ...sender });
+        const created = await client.messages.create({
+          to: message.address,
+          body: message.body,
+          ...sender,
+          ...(opts.statusCallbackUrl ? { statusCallback: opts.statusCallbackUrl(message) } : {}),
+        });
         return { providerMessageId: created.sid };
       } catch (err) {
         throw toHeraldError(err);
@@ -78,5 +102,12 @@ function toHeraldError(err: unknown): HeraldError {
       ? `answered ${status}${code !== undefined ? `, code ${code}` : ''}`
       : describeNoAnswer(err);
   const unreachable = isTransportFailure(err);
-  return new HeraldError(classifyTwilioError({ status, code, unreachable }), `Twilio ${detail}`);
+  // Twilio's own error code when it gave one (21610: the recipient replied STOP), else the status.
+  const providerCode =
+    code !== undefined ? `twilio:${code}` : status !== undefined ? `twilio:http_${status}` : undefined;
+  return new HeraldError(
+    classifyTwilioError({ status, code, unreachable }),
+    `Twilio ${detail}`,
+    providerCode ? { providerCode } : {},
+  );
 }

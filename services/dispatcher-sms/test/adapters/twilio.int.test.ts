@@ -2,6 +2,7 @@ import { closedPortUrl, failureOf as failure, sandboxedSender } from '@herald/te
 import { isProviderFault } from '@herald/shared';
 import type { ChannelMessage } from '@herald/shared';
 import { createTwilioSender } from '../../src/adapters/twilio';
+import type { TwilioSenderOptions } from '../../src/adapters/twilio';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const FROM = '+15005550006';
@@ -25,16 +26,25 @@ const message = (overrides: Partial<ChannelMessage> = {}): ChannelMessage => ({
 });
 
 describe('Twilio sender against the provider sandbox', () => {
-  const senderFor = (url: string, extra: { from?: string; timeoutMs?: number } = {}) =>
+  const senderFor = (url: string, extra: Partial<TwilioSenderOptions> = {}) =>
     createTwilioSender({
       accountSid: ACCOUNT_SID,
       authToken: 'sandbox-token',
       from: FROM,
       sandboxUrl: url,
+      maxSegments: 10,
       ...extra,
     });
 
   const ctx = sandboxedSender((url) => senderFor(url));
+
+  it('asks Twilio for a status callback to the URL built for the message', async () => {
+    const withCallback = senderFor(ctx.url, {
+      statusCallbackUrl: (m) => `https://herald.test/v1/webhooks/twilio?notificationId=${m.notificationId}`,
+    });
+    await withCallback.send(message());
+    expect(ctx.sandbox.store.list()).toEqual([expect.objectContaining({ accepted: true })]);
+  });
 
   it('sends through the SDK and returns the message SID', async () => {
     const result = await ctx.sender.send(message());
@@ -61,16 +71,31 @@ describe('Twilio sender against the provider sandbox', () => {
     ]);
   });
 
-  it.each(['+15005550001', '5551234567'])(
-    'maps To=%s to invalid_address without naming it',
-    async (address) => {
-      const err = await failure(ctx.sender.send(message({ address })));
+  it("maps Twilio's 21211 to invalid_address without naming the number, with Twilio's code", async () => {
+    const err = await failure(ctx.sender.send(message({ address: '+15005550001' })));
 
-      expect(err).toMatchObject({ code: 'invalid_address', retriable: false });
-      expect(err.message).toBe('Twilio answered 400, code 21211');
-      expect(err.cause).toBeUndefined();
-    },
-  );
+    expect(err).toMatchObject({ code: 'invalid_address', retriable: false, providerCode: 'twilio:21211' });
+    expect(err.message).toBe('Twilio answered 400, code 21211');
+    expect(err.cause).toBeUndefined();
+  });
+
+  it('refuses a number that is not E.164 before calling Twilio', async () => {
+    const err = await failure(ctx.sender.send(message({ address: '5551234567' })));
+    expect(err).toMatchObject({ code: 'invalid_address', retriable: false, providerCode: undefined });
+    expect(err.message).toBe('the recipient is not an E.164 phone number');
+    expect(ctx.sandbox.store.list()).toHaveLength(0);
+  });
+
+  it('refuses a body over the maximum of segments before calling Twilio, and reports each count', async () => {
+    const counts: number[] = [];
+    const strict = senderFor(ctx.url, { maxSegments: 2, onSegments: (n) => counts.push(n) });
+    await strict.send(message({ body: 'a'.repeat(306) }));
+    const err = await failure(strict.send(message({ body: 'a'.repeat(307) })));
+    expect(err).toMatchObject({ code: 'message_too_long', retriable: false });
+    expect(err.message).toBe('the body takes 3 GSM-7 segments, more than SMS_MAX_SEGMENTS (2)');
+    expect(counts).toEqual([2, 3]);
+    expect(ctx.sandbox.store.list()).toHaveLength(1);
+  });
 
   it.each([
     [429, 'provider_rate_limited'],
@@ -98,9 +123,14 @@ describe('Twilio sender against the provider sandbox', () => {
     expect(isProviderFault(err)).toBe(true);
   });
 
-  it('takes what the SDK throws before sending for a fault of ours, never one of Twilio', async () => {
-    // No `to`: the SDK refuses before any request, as it would a bug of ours.
-    const err = await failure(ctx.sender.send(message({ address: undefined as unknown as string })));
+  it('takes what is thrown before sending for a fault of ours, never one of Twilio', async () => {
+    // A bug on our side of the SDK call (here, building the callback URL).
+    const buggy = senderFor(ctx.url, {
+      statusCallbackUrl: () => {
+        throw new TypeError('boom');
+      },
+    });
+    const err = await failure(buggy.send(message()));
     expect(err).toMatchObject({ code: 'unknown', retriable: true });
     expect(err.message).toMatch(/^Twilio failed in Herald before an answer \(\w+\)$/);
     expect(isProviderFault(err)).toBe(false);

@@ -27,6 +27,8 @@ export interface PolicyRepo {
   preferences(userId: string): Promise<Preferences | null>;
   /** Replaces every preference of the user. */
   setPreferences(userId: string, p: Preferences): Promise<boolean>;
+  /** Opts the user out of one category on one channel (a one-click unsubscribe); false if no such user. */
+  optOut(userId: string, category: string, channel: 'EMAIL' | 'SMS' | 'PUSH'): Promise<boolean>;
   quietHours(userId: string): Promise<QuietHoursRecord | null | false>;
   setQuietHours(userId: string, q: QuietHoursRecord): Promise<boolean>;
   removeQuietHours(userId: string): Promise<boolean>;
@@ -123,6 +125,16 @@ export function pgPolicyRepo(pool: Pool): PolicyRepo {
       } finally {
         client.release();
       }
+    },
+
+    async optOut(userId, category, channel) {
+      const { rowCount } = await pool.query(
+        `INSERT INTO preferences (user_id, category, channel, enabled)
+         SELECT id, $2, $3, false FROM users WHERE id = $1
+         ON CONFLICT (user_id, category, channel) DO UPDATE SET enabled = false, updated_at = now()`,
+        [userId, category, channel],
+      );
+      return (rowCount ?? 0) > 0;
     },
 
     async quietHours(userId) {

@@ -4,8 +4,10 @@ import {
   LOCALE,
   LOCALE_HINT,
   MAX_DATA_BYTES,
+  MAX_COLLAPSE_KEY,
   MAX_DEDUP_WINDOW_SECONDS,
   MAX_DEVICE_TOKENS,
+  MAX_PUSH_TTL_SECONDS,
   MAX_TAGS,
   PRINTABLE,
   PRINTABLE_HINT,
@@ -51,6 +53,18 @@ export const notificationInputSchema = z.strictObject({
     .min(1)
     .max(MAX_TAGS)
     .refine((t) => new Set(t).size === t.length, 'tags must not repeat')
+    .optional(),
+  /** Push delivery options: how long an offline device's copy is kept, and what replaces what. */
+  push: z
+    .strictObject({
+      ttlSeconds: z.number().int().min(0).max(MAX_PUSH_TTL_SECONDS).optional(),
+      collapseKey: z
+        .string()
+        .min(1)
+        .max(MAX_COLLAPSE_KEY)
+        .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+        .optional(),
+    })
     .optional(),
   sendAt: z.iso.datetime({ offset: true }).optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
@@ -106,6 +120,8 @@ export function toRequest(input: NotificationInput, id: string, now: number): To
       locale: input.locale ?? null,
       dedupWindowSeconds: input.dedupWindowSeconds ?? null,
       tags: input.tags ?? null,
+      pushTtlSeconds: input.push?.ttlSeconds ?? null,
+      pushCollapseKey: input.push?.collapseKey ?? null,
     },
   };
 }

@@ -21,7 +21,7 @@ export interface TimelineEntry {
   error?: string;
   /** `retrying`: when the next attempt is due. */
   nextAttemptAt?: string;
-  /** `deferred`: when the notification is to be routed (its `sendAt`). */
+  /** `deferred`: when the notification is to be routed (its `sendAt`), or the channel sent (circuit open). */
   until?: string;
   /** `replayed`, `discarded`: the API key that did it. */
   by?: string;
@@ -46,6 +46,7 @@ export const OVERALL_STATUSES = [
   'suppressed',
   'expired',
   'parked',
+  'undelivered',
 ] as const;
 export type OverallStatus = (typeof OVERALL_STATUSES)[number];
 
@@ -55,7 +56,7 @@ export interface NotificationView {
   channels: Partial<Record<Lowercase<Channel>, ChannelView>>;
 }
 
-type Outcome = 'sent' | 'suppressed' | 'expired' | 'parked';
+type Outcome = 'sent' | 'suppressed' | 'expired' | 'parked' | 'undelivered';
 
 /**
  * The terminal states of DESIGN.md §2.1: nothing follows them (short of an operator's replay). A
@@ -70,6 +71,12 @@ function outcomeOf(status: string): Outcome | null {
       return status;
     case 'discarded':
       return 'parked';
+    // The provider's word on a message it accepted: delivered counts as sent.
+    case 'delivered':
+      return 'sent';
+    case 'bounced':
+    case 'undelivered':
+      return 'undelivered';
     default:
       return null;
   }
@@ -82,6 +89,9 @@ const RANK_ROUTED = 1;
 const RANK_IN_FLIGHT = 2;
 const RANK_TERMINAL = 3;
 const RANK_SENT = 4;
+/** The provider's delivery callback: what became of a message after it accepted it. */
+const RANK_DELIVERY = 5;
+const DELIVERY_STEPS: ReadonlySet<string> = new Set(['delivered', 'bounced', 'undelivered']);
 
 /**
  * Causal rank of a step. Hosts' clocks disagree (ingest, router, dispatchers and dlq each stamp
@@ -96,6 +106,7 @@ export function rankOf(status: string): number {
   if (status === 'deferred') return RANK_DEFERRED;
   if (status === 'routed') return RANK_ROUTED;
   if (status === 'sent') return RANK_SENT;
+  if (DELIVERY_STEPS.has(status)) return RANK_DELIVERY;
   return outcomeOf(status) === null ? RANK_IN_FLIGHT : RANK_TERMINAL;
 }
 
@@ -210,7 +221,7 @@ const lower = (c: Channel) => String(c).toLowerCase() as Lowercase<Channel>;
  * The top-level status. With no channel, the notification ended (or not) on its own: parked or
  * expired before routing, or routed to no channel. With channels, it is in progress until routing
  * is seen and every channel has ended; then `sent` if all were sent, `partially_sent` if some were,
- * and otherwise the most telling way they ended: parked, then expired, then suppressed.
+ * and otherwise the most telling way they ended: parked, then undelivered (bounced), then expired, then suppressed.
  */
 function summarise(wide: Step[], channelStatuses: string[], routed: boolean): OverallStatus {
   if (channelStatuses.length === 0) {
@@ -224,6 +235,7 @@ function summarise(wide: Step[], channelStatuses: string[], routed: boolean): Ov
   if (sent === outcomes.length) return 'sent';
   if (sent > 0) return 'partially_sent';
   if (outcomes.includes('parked')) return 'parked';
+  if (outcomes.includes('undelivered')) return 'undelivered';
   if (outcomes.includes('expired')) return 'expired';
   return 'suppressed';
 }
@@ -248,7 +260,9 @@ export function buildView(events: EventRow[]): NotificationView {
   distinct(events).forEach((e, seq) => {
     const status = statusOf(e);
     if (e.channel !== null) {
-      stepsOf(e.channel).push(step(e, seq, status));
+      const own = step(e, seq, status);
+      // A channel held back after routing (its provider's circuit open): in flight, not before routing.
+      stepsOf(e.channel).push(status === 'deferred' ? { ...own, rank: RANK_IN_FLIGHT } : own);
       return;
     }
     wide.push(step(e, seq, status));
@@ -271,9 +285,11 @@ export function buildView(events: EventRow[]): NotificationView {
   const channels: NotificationView['channels'] = {};
   for (const [key, steps] of own) {
     const timeline = rounds([...lead, ...steps]).map((s) => s.entry);
-    // A provider that accepted the message cannot take it back, whatever the clocks say.
+    // A provider that accepted the message cannot take it back, whatever the clocks say; only its
+    // delivery callback (delivered, bounced, undelivered) says more.
     const sent = timeline.some((e) => e.status === 'sent');
-    channels[key] = { status: sent ? 'sent' : (timeline.at(-1)?.status ?? 'routed'), timeline };
+    const last = timeline.at(-1)?.status ?? 'routed';
+    channels[key] = { status: DELIVERY_STEPS.has(last) || !sent ? last : 'sent', timeline };
   }
   const timeline = causal(wide);
   return {

@@ -34,6 +34,8 @@ describe('notification input', () => {
         locale: null,
         dedupWindowSeconds: null,
         tags: null,
+        pushTtlSeconds: null,
+        pushCollapseKey: null,
       },
     });
   });
@@ -53,6 +55,7 @@ describe('notification input', () => {
       to: { email: 'ada@example.com', phone: '+14155550100', deviceTokens: ['t'] },
       dedupWindowSeconds: 0,
       tags: ['eu', 'beta'],
+      push: { ttlSeconds: 600, collapseKey: 'score' },
     });
     if (!input.success) throw input.error;
     const out = toRequest(input.data, ID, NOW);
@@ -66,6 +69,8 @@ describe('notification input', () => {
         to: { email: 'ada@example.com', phone: '+14155550100', deviceTokens: ['t'] },
         dedupWindowSeconds: 0,
         tags: ['eu', 'beta'],
+        pushTtlSeconds: 600,
+        pushCollapseKey: 'score',
       }),
     );
   });
@@ -88,6 +93,11 @@ describe('notification input', () => {
     [{ userId: 'u', surprise: 1 }, ''],
     [{ userId: 'u', category: 'a\u0000b' }, 'category'],
     [{ userId: 'u', to: { deviceTokens: ['t\n'] } }, 'to.deviceTokens.0'],
+    [{ userId: 'u', push: { ttlSeconds: -1 } }, 'push.ttlSeconds'],
+    [{ userId: 'u', push: { ttlSeconds: 29 * 86_400 } }, 'push.ttlSeconds'],
+    [{ userId: 'u', push: { collapseKey: 'x'.repeat(65) } }, 'push.collapseKey'],
+    [{ userId: 'u', push: { collapseKey: 'é' } }, 'push.collapseKey'],
+    [{ userId: 'u', push: { priority: 'high' } }, 'push'],
   ])('rejects %j at %s', (body, field) => {
     expect(firstIssue(body)).toBe(field);
   });

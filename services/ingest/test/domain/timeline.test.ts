@@ -86,6 +86,7 @@ describe('top-level status', () => {
       'suppressed',
       'expired',
       'parked',
+      'undelivered',
     ]);
   });
 
@@ -549,6 +550,23 @@ describe('retries, deferrals and an operator’s decisions', () => {
     ]);
   });
 
+  it('shows a channel its dispatcher deferred (circuit open) as deferred after routing, until sent', () => {
+    const held = on('EMAIL', 'DEFERRED', 3, { reason: 'circuit_open', detail: { until: iso(13) } });
+    const waiting = buildView([accepted(1), routed([deliver('EMAIL')], 2), held]);
+    expect(waiting.status).toBe('in_progress');
+    expect(waiting.channels.email).toEqual({
+      status: 'deferred',
+      timeline: [
+        { status: 'accepted', at: iso(1) },
+        { status: 'routed', at: iso(2) },
+        { status: 'deferred', at: iso(3), reason: 'circuit_open', until: iso(13) },
+      ],
+    });
+    const done = buildView([accepted(1), routed([deliver('EMAIL')], 2), held, on('EMAIL', 'SENT', 14)]);
+    expect(done.status).toBe('sent');
+    expect(statuses(done.channels.email?.timeline)).toEqual(['accepted', 'routed', 'deferred', 'sent']);
+  });
+
   it('opens a new round on a replay: the channel is in flight again, then sent', () => {
     const parkedOnce = [
       accepted(1),
@@ -595,5 +613,41 @@ describe('retries, deferrals and an operator’s decisions', () => {
       by: 'ops-key',
     });
     expect(view.status).toBe('parked');
+  });
+});
+
+describe("the providers' delivery callbacks", () => {
+  it('shows delivered after sent, and the notification as sent', () => {
+    const view = buildView([
+      accepted(1),
+      routed([deliver('EMAIL')], 2),
+      // The provider's clock may be behind the dispatcher's: delivered still comes after sent.
+      on('EMAIL', 'DELIVERED', 3),
+      on('EMAIL', 'SENT', 4, { providerMessageId: 'sg-1' }),
+    ]);
+    expect(view.status).toBe('sent');
+    expect(view.channels.email?.status).toBe('delivered');
+    expect(statuses(view.channels.email?.timeline)).toEqual(['accepted', 'routed', 'sent', 'delivered']);
+  });
+
+  it('shows a bounce on its channel, and the notification as undelivered when nothing else went', () => {
+    const bounced = on('EMAIL', 'BOUNCED', 5, { reason: 'hard_bounce' });
+    const alone = buildView([accepted(1), routed([deliver('EMAIL')], 2), on('EMAIL', 'SENT', 3), bounced]);
+    expect(alone.status).toBe('undelivered');
+    expect(alone.channels.email?.status).toBe('bounced');
+    expect(alone.channels.email?.timeline.at(-1)).toEqual({
+      status: 'bounced',
+      at: iso(5),
+      reason: 'hard_bounce',
+    });
+    const mixed = buildView([
+      accepted(1),
+      routed([deliver('EMAIL'), deliver('SMS')], 2),
+      on('EMAIL', 'SENT', 3),
+      bounced,
+      on('SMS', 'SENT', 3),
+      on('SMS', 'DELIVERED', 6),
+    ]);
+    expect(mixed.status).toBe('partially_sent');
   });
 });

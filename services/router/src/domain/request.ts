@@ -3,7 +3,9 @@ import {
   E164,
   LOCALE,
   MAX_DATA_BYTES,
+  MAX_COLLAPSE_KEY,
   MAX_DEDUP_WINDOW_SECONDS,
+  MAX_PUSH_TTL_SECONDS,
   MAX_TAGS,
   MAX_DEVICE_TOKENS,
   MAX_TIMESTAMP_MS,
@@ -55,6 +57,8 @@ const requestSchema = z.object({
     .array(z.string().regex(TAG, 'must be 1-100 characters of A-Z a-z 0-9 . _ : -'))
     .max(MAX_TAGS)
     .nullish(),
+  pushTtlSeconds: z.number().int().min(0).max(MAX_PUSH_TTL_SECONDS).nullish(),
+  pushCollapseKey: text(MAX_COLLAPSE_KEY).nullish(),
 });
 
 function idOf(decoded: unknown): string | null {

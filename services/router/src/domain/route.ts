@@ -54,6 +54,8 @@ export interface Plan {
   quietUntil: number | null;
   /** Rules that chose the channels (empty: the request's own channels, or the default). */
   matchedRules: string[];
+  /** The category is required (security, legal): its emails carry no unsubscribe link. */
+  categoryRequired: boolean;
   ask: GateAsk;
 }
 
@@ -108,6 +110,7 @@ export function plan(
     decisions,
     quietUntil: quiet,
     matchedRules: selection.matched,
+    categoryRequired: category.required,
     ask: {
       dedup: windowMs > 0 ? { key: dedupKeyOf(request, data), windowMs } : null,
       // Critical bypasses caps; a request quiet hours hold back is counted when it comes back.
