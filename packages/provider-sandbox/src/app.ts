@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import type { KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultRegistry } from './faults';
 import { DeliveryLedger } from './ledger';
@@ -9,13 +10,17 @@ import type { RouteContext } from './routes/common';
 import { registerFcm } from './routes/fcm';
 import { registerSendGrid } from './routes/sendgrid';
 import { registerTwilio } from './routes/twilio';
+import { registerWebhooks } from './routes/webhooks';
 import { MessageStore } from './store';
+import { generateSendGridSigningKey, isHttpUrl, sendGridSigningKey, WebhookSender } from './webhooks';
 
 export interface SandboxOptions {
   /** Fastify's request logging; off by default (tests). */
   logger?: boolean;
   /** Decides which requests an `errorRate` fault fails; inject for deterministic tests. */
   random?: () => number;
+  /** Epoch milliseconds, for message times and rate limits; inject for deterministic tests. */
+  now?: () => number;
   /** Waits for injected latency; inject to test latency without waiting. */
   sleep?: (ms: number) => Promise<void>;
   /** Messages kept in memory, oldest dropped first; 0 keeps none. */
@@ -25,6 +30,14 @@ export interface SandboxOptions {
    * (load tests; grows with the run). Counts per provider are kept either way.
    */
   keepDeliveries?: boolean;
+  /**
+   * Signs SendGrid events (`POST /api/webhooks/sendgrid`): an EC P-256 private key, as a KeyObject,
+   * base64 PKCS#8 DER or PEM. A fresh one is generated when absent; `GET /api/webhooks/keys` shows
+   * the public half either way.
+   */
+  sendgridWebhookPrivateKey?: string | KeyObject;
+  /** Where SendGrid events go when a request names no `url`; none by default. */
+  sendgridWebhookUrl?: string;
 }
 
 export interface Sandbox {
@@ -32,6 +45,21 @@ export interface Sandbox {
   store: MessageStore;
   faults: FaultRegistry;
   ledger: DeliveryLedger;
+  webhooks: WebhookSender;
+}
+
+/** The key SendGrid events are signed with, as SendGrid shows a verification key: base64 SPKI DER. */
+export function sendGridWebhookPublicKey(sandbox: Pick<Sandbox, 'webhooks'>): string {
+  return sandbox.webhooks.sendgridPublicKey;
+}
+
+function signingKey(key: string | KeyObject | undefined): KeyObject {
+  if (key === undefined) return generateSendGridSigningKey();
+  try {
+    return sendGridSigningKey(key);
+  } catch (err) {
+    throw new Error(`sendgridWebhookPrivateKey: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**
@@ -41,15 +69,28 @@ export interface Sandbox {
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const app = Fastify({ logger: opts.logger ?? false });
   const ledger = new DeliveryLedger(opts.keepDeliveries ?? false);
-  const store = new MessageStore({ capacity: opts.capacity, ledger });
-  const faults = new FaultRegistry(opts.random);
-  const ctx: RouteContext = { store, ledger, faults, sleep: opts.sleep ?? ((ms) => delay(ms)) };
+  const now = opts.now ?? Date.now;
+  const store = new MessageStore({ capacity: opts.capacity, ledger, now: () => new Date(now()) });
+  const faults = new FaultRegistry(opts.random, now);
+  if (opts.sendgridWebhookUrl !== undefined && !isHttpUrl(opts.sendgridWebhookUrl)) {
+    throw new Error(
+      `sendgridWebhookUrl must be an absolute http or https URL, got '${opts.sendgridWebhookUrl}'`,
+    );
+  }
+  const webhooks = new WebhookSender({
+    store,
+    sendgridKey: signingKey(opts.sendgridWebhookPrivateKey),
+    sendgridUrl: opts.sendgridWebhookUrl,
+    now,
+  });
+  const ctx: RouteContext = { store, ledger, faults, webhooks, sleep: opts.sleep ?? ((ms) => delay(ms)) };
 
   void app.register(formbody);
   registerSendGrid(app, ctx);
   registerTwilio(app, ctx);
   registerFcm(app, ctx);
   registerApi(app, ctx);
+  registerWebhooks(app, ctx);
 
   // A fake that was not told what to do fails loudly.
   app.setNotFoundHandler((request, reply) =>
@@ -58,5 +99,5 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       message: `The provider sandbox has no route for ${request.method} ${request.url}`,
     }),
   );
-  return { app, store, faults, ledger };
+  return { app, store, faults, ledger, webhooks };
 }

@@ -1,8 +1,15 @@
+import type { KeyObject } from 'node:crypto';
+import { isHttpUrl, sendGridSigningKey } from './webhooks';
+
 /** The sandbox's configuration, parsed once from the environment. */
 export interface SandboxConfig {
   readonly port: number;
   readonly host: string;
   readonly logger: boolean;
+  /** Signs SendGrid events; the sandbox generates one when absent. */
+  readonly sendgridWebhookPrivateKey?: KeyObject;
+  /** Where SendGrid events go when a request names no url. */
+  readonly sendgridWebhookUrl?: string;
 }
 
 export class SandboxConfigError extends Error {
@@ -12,7 +19,23 @@ export class SandboxConfigError extends Error {
   }
 }
 
-/** Reads SANDBOX_PORT (8025), SANDBOX_HOST (127.0.0.1) and SANDBOX_LOG (true), listing every problem. */
+function readSigningKey(raw: string | undefined, problems: string[]): KeyObject | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return sendGridSigningKey(raw);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    problems.push(
+      `SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY must be an EC P-256 private key, base64 PKCS#8 DER or PEM (${why})`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * Reads SANDBOX_PORT (8025), SANDBOX_HOST (127.0.0.1), SANDBOX_LOG (true),
+ * SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY and SANDBOX_SENDGRID_WEBHOOK_URL (none), listing every problem.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
   const problems: string[] = [];
   const rawPort = env.SANDBOX_PORT ?? '8025';
@@ -24,6 +47,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const rawLog = env.SANDBOX_LOG ?? 'true';
   if (!['true', 'false', '1', '0'].includes(rawLog))
     problems.push(`SANDBOX_LOG must be true or false, got '${rawLog}'`);
+  const sendgridWebhookPrivateKey = readSigningKey(env.SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY, problems);
+  const rawUrl = env.SANDBOX_SENDGRID_WEBHOOK_URL?.trim() ?? '';
+  if (rawUrl !== '' && !isHttpUrl(rawUrl)) {
+    problems.push(`SANDBOX_SENDGRID_WEBHOOK_URL must be an absolute http or https URL, got '${rawUrl}'`);
+  }
   if (problems.length > 0) throw new SandboxConfigError(problems);
-  return Object.freeze({ port, host, logger: rawLog === 'true' || rawLog === '1' });
+  return Object.freeze({
+    port,
+    host,
+    logger: rawLog === 'true' || rawLog === '1',
+    ...(sendgridWebhookPrivateKey === undefined ? {} : { sendgridWebhookPrivateKey }),
+    ...(rawUrl === '' ? {} : { sendgridWebhookUrl: rawUrl }),
+  });
 }

@@ -1,11 +1,24 @@
-import { createSandbox } from './app';
+import { createSandbox, sendGridWebhookPublicKey } from './app';
 import { loadConfig } from './config';
 
 /** Runs the provider sandbox for local development and end-to-end tests. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { app } = createSandbox({ logger: config.logger });
+  const sandbox = createSandbox({
+    logger: config.logger,
+    sendgridWebhookPrivateKey: config.sendgridWebhookPrivateKey,
+    sendgridWebhookUrl: config.sendgridWebhookUrl,
+  });
+  const { app } = sandbox;
   await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    {
+      sendgridPublicKey: sendGridWebhookPublicKey(sandbox),
+      generated: config.sendgridWebhookPrivateKey === undefined,
+      sendgridWebhookUrl: config.sendgridWebhookUrl ?? null,
+    },
+    'SendGrid events are signed with this key',
+  );
 
   let closing = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig, SandboxConfigError } from '../src/config';
+import { sendGridVerificationKey } from '../src/webhooks/keys';
 
 describe('sandbox config', () => {
   it('defaults to 127.0.0.1:8025 with logging', () => {
@@ -17,5 +19,44 @@ describe('sandbox config', () => {
     const attempt = () => loadConfig({ SANDBOX_PORT: '80a', SANDBOX_HOST: ' ', SANDBOX_LOG: 'maybe' });
     expect(attempt).toThrow(SandboxConfigError);
     expect(attempt).toThrow(/SANDBOX_PORT[\s\S]*SANDBOX_HOST[\s\S]*SANDBOX_LOG/);
+  });
+
+  it('reads the SendGrid webhook key (base64 PKCS#8 DER or PEM) and URL', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const expected = sendGridVerificationKey(privateKey);
+    for (const key of [
+      privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+      privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    ]) {
+      const config = loadConfig({
+        SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY: key,
+        SANDBOX_SENDGRID_WEBHOOK_URL: 'http://127.0.0.1:8080/v1/webhooks/sendgrid',
+      });
+      expect(sendGridVerificationKey(config.sendgridWebhookPrivateKey!)).toBe(expected);
+      expect(config.sendgridWebhookUrl).toBe('http://127.0.0.1:8080/v1/webhooks/sendgrid');
+    }
+  });
+
+  it('has no SendGrid webhook key or URL when they are unset or empty', () => {
+    const config = loadConfig({ SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY: '', SANDBOX_SENDGRID_WEBHOOK_URL: '' });
+    expect(config).not.toHaveProperty('sendgridWebhookPrivateKey');
+    expect(config).not.toHaveProperty('sendgridWebhookUrl');
+  });
+
+  it('says what is wrong with the SendGrid webhook key and URL', () => {
+    const ed25519 = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'der' })
+      .toString('base64');
+    const attempt = () =>
+      loadConfig({
+        SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY: ed25519,
+        SANDBOX_SENDGRID_WEBHOOK_URL: 'localhost:8080',
+      });
+    expect(attempt).toThrow(
+      /SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY must be an EC P-256 private key, base64 PKCS#8 DER or PEM \(expected an EC P-256 \(prime256v1\) key, got ed25519\)/,
+    );
+    expect(attempt).toThrow(
+      /SANDBOX_SENDGRID_WEBHOOK_URL must be an absolute http or https URL, got 'localhost:8080'/,
+    );
   });
 });

@@ -33,6 +33,33 @@ export function parseMessageFilter(query: unknown): FilterResult {
   return problems.length ? { ok: false, problems } : { ok: true, value: filter };
 }
 
+export interface StatsQuery {
+  provider: SandboxProvider;
+  to?: string;
+}
+
+type StatsResult = { ok: true; value: StatsQuery } | { ok: false; problems: string[] };
+
+/** Reads `GET /api/stats?provider=<p>[&to=<recipient>]`; the provider is required. */
+export function parseStatsQuery(query: unknown): StatsResult {
+  const q = isRecord(query) ? query : {};
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(q)) {
+    if (key !== 'provider' && key !== 'to') problems.push(`unknown parameter '${key}' (use provider, to)`);
+    else if (typeof value !== 'string') problems.push(`${key} must be given once`);
+  }
+  const { provider, to } = q;
+  if (provider === undefined) problems.push(`provider is required (one of ${PROVIDERS.join(', ')})`);
+  else if (typeof provider === 'string' && !PROVIDERS.includes(provider as SandboxProvider)) {
+    problems.push(`invalid provider '${provider}' (use ${PROVIDERS.join(', ')})`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    value: { provider: provider as SandboxProvider, ...(typeof to === 'string' ? { to } : {}) },
+  };
+}
+
 type CursorResult = { ok: true; after: number; limit: number } | { ok: false; problems: string[] };
 
 /** Reads `GET /api/deliveries?after=<cursor>&limit=<n>`; both optional, non-negative integers. */
@@ -93,6 +120,28 @@ export function registerApi(app: FastifyInstance, ctx: RouteContext): void {
   app.delete('/api/faults', (_request, reply) => {
     ctx.faults.clear();
     return reply.code(204).send();
+  });
+
+  app.delete<{ Params: { provider: string } }>('/api/faults/:provider', (request, reply) => {
+    const { provider } = request.params;
+    if (!PROVIDERS.includes(provider as SandboxProvider)) {
+      const problem = `invalid provider '${provider}' (use ${PROVIDERS.join(', ')})`;
+      return reply.code(400).send({ error: 'bad_request', problems: [problem] });
+    }
+    ctx.faults.clear(provider as SandboxProvider);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/stats', (request, reply) => {
+    const query = parseStatsQuery(request.query);
+    if (!query.ok) return reply.code(400).send({ error: 'bad_request', problems: query.problems });
+    const messages = ctx.store.list(query.value);
+    return reply.send({
+      ...query.value,
+      requests: messages.length,
+      accepted: messages.filter((m) => m.accepted).length,
+      maxPerSecond: ctx.store.maxPerSecond(query.value),
+    });
   });
 
   app.get('/', (_request, reply) =>

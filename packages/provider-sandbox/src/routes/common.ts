@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { FaultRegistry, FaultStatus } from '../faults';
+import type { FaultRegistry, InjectedFailure } from '../faults';
 import type { DeliveryLedger } from '../ledger';
 import type { MessageInput, MessageStore, SandboxProvider } from '../store';
+import type { WebhookSender } from '../webhooks';
 
 /** What every fake provider route needs. */
 export interface RouteContext {
@@ -9,6 +10,7 @@ export interface RouteContext {
   ledger: DeliveryLedger;
   faults: FaultRegistry;
   sleep: (ms: number) => Promise<void>;
+  webhooks: WebhookSender;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -39,14 +41,18 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Waits for the injected latency, then says whether the request must fail and with which status. */
+/**
+ * Waits for the injected latency, then says whether the request must fail, and with which of its
+ * provider's errors. `recipients` are what the request is addressed to, for targeted faults.
+ */
 export async function injectFaults(
   ctx: RouteContext,
   provider: SandboxProvider,
-): Promise<FaultStatus | null> {
-  const decision = ctx.faults.decide(provider);
+  recipients: readonly string[],
+): Promise<InjectedFailure | null> {
+  const decision = ctx.faults.decide(provider, recipients);
   if (decision.latencyMs > 0) await ctx.sleep(decision.latencyMs);
-  return decision.failStatus;
+  return decision.failure;
 }
 
 /** Records one message per recipient (at least one, with `to: ''` when the request named none). */

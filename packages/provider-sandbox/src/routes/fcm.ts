@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FaultStatus } from '../faults';
+import { fcmCatalogError, googleError } from '../provider-errors/fcm';
+import type { GoogleError } from '../provider-errors/fcm';
+import type { FcmAndroidConfig, FcmApnsConfig } from '../store';
 import { bearerToken, injectFaults, isRecord, randomHex, recordRequest, stringOrUndefined } from './common';
 import type { RouteContext } from './common';
 
@@ -8,31 +10,56 @@ import type { RouteContext } from './common';
 export const UNREGISTERED_TOKEN_PREFIX = 'unregistered-';
 export const INVALID_TOKEN_PREFIX = 'invalid-';
 
-/** Google's error envelope (https://cloud.google.com/apis/design/errors), with FCM's detail. */
-interface GoogleError {
-  error: { code: number; message: string; status: string; details: Record<string, unknown>[] };
-}
-
-function googleError(code: number, status: string, message: string, fcmErrorCode?: string): GoogleError {
-  const details =
-    fcmErrorCode === undefined
-      ? []
-      : [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: fcmErrorCode }];
-  return { error: { code, message, status, details } };
-}
-
-const FAULTS: Record<FaultStatus, GoogleError> = {
-  429: googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for sending messages.', 'QUOTA_EXCEEDED'),
-  500: googleError(500, 'INTERNAL', 'Internal error encountered.', 'INTERNAL'),
-  503: googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE'),
-};
-
 interface PushSummary {
   target: string | undefined;
   title?: string;
   body: string;
   data?: Record<string, string>;
   dataError: boolean;
+  android?: FcmAndroidConfig;
+  apns?: FcmApnsConfig;
+  /** Google's message when `android` or `apns` has a field of the wrong JSON type, else null. */
+  configError: string | null;
+}
+
+// A protobuf Duration in JSON: seconds, up to nine fractional digits, then `s` (protobuf JSON mapping).
+const DURATION = /^-?\d+(\.\d{1,9})?s$/;
+
+const invalid = (path: string, type: string, value: unknown): string =>
+  `Invalid value at 'message.${path}' (${type}), ${JSON.stringify(value)}`;
+
+/** The first field of `android` or `apns` FCM would refuse to parse, as Google words it; null if none. */
+function configError(android: unknown, apns: unknown): string | null {
+  if (android !== undefined) {
+    if (!isRecord(android))
+      return invalid('android', 'type.googleapis.com/google.firebase.fcm.v1.AndroidConfig', android);
+    const { ttl, priority, collapse_key: collapseKey } = android;
+    if (ttl !== undefined && !(typeof ttl === 'string' && DURATION.test(ttl))) {
+      return invalid('android.ttl', 'type.googleapis.com/google.protobuf.Duration', ttl);
+    }
+    if (priority !== undefined && typeof priority !== 'string') {
+      return invalid(
+        'android.priority',
+        'type.googleapis.com/google.firebase.fcm.v1.AndroidMessagePriority',
+        priority,
+      );
+    }
+    if (collapseKey !== undefined && typeof collapseKey !== 'string') {
+      return invalid('android.collapse_key', 'TYPE_STRING', collapseKey);
+    }
+  }
+  if (apns !== undefined) {
+    if (!isRecord(apns))
+      return invalid('apns', 'type.googleapis.com/google.firebase.fcm.v1.ApnsConfig', apns);
+    const { headers } = apns;
+    if (
+      headers !== undefined &&
+      !(isRecord(headers) && Object.values(headers).every((v) => typeof v === 'string'))
+    ) {
+      return invalid('apns.headers', 'TYPE_STRING', headers);
+    }
+  }
+  return null;
 }
 
 function summarizePush(payload: unknown): PushSummary {
@@ -50,12 +77,18 @@ function summarizePush(payload: unknown): PushSummary {
   const data = isRecord(rawData)
     ? Object.fromEntries(Object.entries(rawData).map(([k, v]) => [k, String(v)]))
     : undefined;
+  const { android, apns } = message;
+  const badConfig = configError(android, apns);
   return {
     target,
     title: stringOrUndefined(notification.title),
     body: stringOrUndefined(notification.body) ?? '',
     data,
     dataError,
+    // Kept only when well-typed, so the record's types hold.
+    ...(badConfig === null && android !== undefined ? { android: android as FcmAndroidConfig } : {}),
+    ...(badConfig === null && apns !== undefined ? { apns: apns as FcmApnsConfig } : {}),
+    configError: badConfig,
   };
 }
 
@@ -73,7 +106,7 @@ export function registerFcm(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: Params }>(
     '/v1/projects/:projectId/messages::send',
     async (request, reply): Promise<FastifyReply> => {
-      const { target, dataError, ...summary } = summarizePush(request.body);
+      const { target, dataError, configError: badConfig, ...summary } = summarizePush(request.body);
       const reject = (error: GoogleError): FastifyReply => {
         recordRequest(ctx.store, target === undefined ? [] : [target], {
           provider: 'fcm',
@@ -85,7 +118,7 @@ export function registerFcm(app: FastifyInstance, ctx: RouteContext): void {
         return reply.code(error.error.code).send(error);
       };
 
-      const fault = await injectFaults(ctx, 'fcm');
+      const failure = await injectFaults(ctx, 'fcm', target === undefined ? [] : [target]);
       if (!bearerToken(request.headers.authorization)) {
         return reject(
           googleError(
@@ -95,28 +128,17 @@ export function registerFcm(app: FastifyInstance, ctx: RouteContext): void {
           ),
         );
       }
-      if (fault !== null) {
-        if (fault === 429) void reply.header('retry-after', '1');
-        return reject(FAULTS[fault]);
+      if (failure !== null) {
+        if (failure.status === 429) void reply.header('retry-after', '1');
+        return reject(fcmCatalogError(failure.code));
       }
       if (target === undefined) {
         return reject(
           googleError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', 'INVALID_ARGUMENT'),
         );
       }
-      if (target.startsWith(UNREGISTERED_TOKEN_PREFIX)) {
-        return reject(googleError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'));
-      }
-      if (target.startsWith(INVALID_TOKEN_PREFIX)) {
-        return reject(
-          googleError(
-            400,
-            'INVALID_ARGUMENT',
-            'The registration token is not a valid FCM registration token',
-            'INVALID_ARGUMENT',
-          ),
-        );
-      }
+      if (target.startsWith(UNREGISTERED_TOKEN_PREFIX)) return reject(fcmCatalogError('UNREGISTERED'));
+      if (target.startsWith(INVALID_TOKEN_PREFIX)) return reject(fcmCatalogError('INVALID_ARGUMENT'));
       if (dataError) {
         return reject(
           googleError(
@@ -127,6 +149,8 @@ export function registerFcm(app: FastifyInstance, ctx: RouteContext): void {
           ),
         );
       }
+      if (badConfig !== null)
+        return reject(googleError(400, 'INVALID_ARGUMENT', badConfig, 'INVALID_ARGUMENT'));
 
       const name = `projects/${request.params.projectId}/messages/${messageId()}`;
       ctx.store.record({

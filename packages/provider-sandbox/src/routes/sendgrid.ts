@@ -1,23 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FaultStatus } from '../faults';
-import { bearerToken, injectFaults, isRecord, randomHex, recordRequest, stringOrUndefined } from './common';
+import { sendGridCatalogError, sendGridError as error } from '../provider-errors/sendgrid';
+import type { SendGridError } from '../provider-errors/sendgrid';
+import type { MessageInput, MessageStore } from '../store';
+import { bearerToken, injectFaults, isRecord, randomHex, stringOrUndefined } from './common';
 import type { RouteContext } from './common';
 
 /** Fake SendGrid v3 Mail Send (https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send). */
 
 export const INVALID_EMAIL_DOMAIN = 'invalid.test';
-
-interface SendGridError {
-  message: string;
-  field: string | null;
-  help: string | null;
-}
-
-const FAULT_MESSAGES: Record<FaultStatus, string> = {
-  429: 'too many requests',
-  500: 'internal server error',
-  503: 'service unavailable',
-};
 
 // Deliberately loose: SendGrid's own check is not published; this catches what matters to tests.
 const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
@@ -25,10 +15,6 @@ const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
 function isValidEmail(value: unknown): boolean {
   if (typeof value !== 'string' || !EMAIL.test(value)) return false;
   return value.slice(value.lastIndexOf('@') + 1).toLowerCase() !== INVALID_EMAIL_DOMAIN;
-}
-
-function error(message: string, field: string | null): SendGridError {
-  return { message, field, help: null };
 }
 
 function arrayOf(value: unknown): unknown[] {
@@ -89,38 +75,65 @@ export function validateMail(body: unknown): SendGridError[] {
   return errors;
 }
 
+/** What one recipient's message records, beside what the whole mail does. */
+type MailFields = Omit<MessageInput, 'to' | 'provider' | 'providerMessageId' | 'accepted' | 'status'>;
+
 interface MailSummary {
+  /** Every `personalizations[].to[].email`, for fault targeting. */
   recipients: string[];
-  from?: string;
-  subject?: string;
-  body: string;
-  html?: string;
-  data?: Record<string, string>;
+  /** One record per recipient (at least one, addressed to '' when the mail names none). */
+  records: (MailFields & { to: string })[];
 }
 
-/** Best-effort reading of a mail body, valid or not, for the record. */
+/** String values of an object (SendGrid's custom_args and headers are strings), or undefined if empty. */
+function stringMap(...sources: unknown[]): Record<string, string> | undefined {
+  const merged = Object.assign({}, ...sources.filter(isRecord)) as Record<string, unknown>;
+  const entries = Object.entries(merged).map(([k, v]): [string, string] => [k, String(v)]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/**
+ * Best-effort reading of a mail body, valid or not, for the record. A personalization's subject,
+ * custom_args and headers override the mail's for its recipients, as SendGrid applies them.
+ */
 function summarizeMail(body: unknown): MailSummary {
-  if (!isRecord(body)) return { recipients: [], body: '' };
-  const personalizations = arrayOf(body.personalizations).filter(isRecord);
-  const recipients = personalizations.flatMap((p) =>
-    arrayOf(p.to).flatMap((r) => (isRecord(r) && typeof r.email === 'string' ? [r.email] : [])),
-  );
+  if (!isRecord(body)) return { recipients: [], records: [{ to: '', body: '' }] };
   const content = arrayOf(body.content).filter(isRecord);
   const valueOf = (type: string) => stringOrUndefined(content.find((c) => c.type === type)?.value);
-  const customArgs = { ...(isRecord(body.custom_args) ? body.custom_args : {}) };
-  Object.assign(
-    customArgs,
-    isRecord(personalizations[0]?.custom_args) ? personalizations[0].custom_args : {},
-  );
-  const data = Object.fromEntries(Object.entries(customArgs).map(([k, v]) => [k, String(v)]));
-  return {
-    recipients,
+  const categories = arrayOf(body.categories).filter((c): c is string => typeof c === 'string');
+  const common: MailFields = {
     from: isRecord(body.from) ? stringOrUndefined(body.from.email) : undefined,
-    subject: stringOrUndefined(personalizations[0]?.subject) ?? stringOrUndefined(body.subject),
+    fromName: isRecord(body.from) ? stringOrUndefined(body.from.name) : undefined,
+    replyTo: isRecord(body.reply_to) ? stringOrUndefined(body.reply_to.email) : undefined,
     body: valueOf('text/plain') ?? '',
     html: valueOf('text/html'),
-    data: Object.keys(data).length > 0 ? data : undefined,
+    categories: categories.length > 0 ? categories : undefined,
   };
+  const personal = (p: Record<string, unknown> | undefined): MailFields => ({
+    ...common,
+    subject: stringOrUndefined(p?.subject) ?? stringOrUndefined(body.subject),
+    data: stringMap(body.custom_args, p?.custom_args),
+    headers: stringMap(body.headers, p?.headers),
+  });
+  const records = arrayOf(body.personalizations)
+    .filter(isRecord)
+    .flatMap((p) =>
+      arrayOf(p.to).flatMap((r) =>
+        isRecord(r) && typeof r.email === 'string' ? [{ ...personal(p), to: r.email }] : [],
+      ),
+    );
+  return {
+    recipients: records.map((r) => r.to),
+    records: records.length > 0 ? records : [{ ...personal(undefined), to: '' }],
+  };
+}
+
+function recordMail(
+  store: MessageStore,
+  records: MailSummary['records'],
+  outcome: Pick<MessageInput, 'providerMessageId' | 'accepted' | 'status'>,
+): void {
+  for (const fields of records) store.record({ ...fields, provider: 'sendgrid', ...outcome });
 }
 
 /** SendGrid's message ids are 22 url-safe base64 characters. */
@@ -130,37 +143,27 @@ function messageId(): string {
 
 export function registerSendGrid(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/v3/mail/send', async (request, reply): Promise<FastifyReply> => {
-    const { recipients, ...summary } = summarizeMail(request.body);
+    const { recipients, records } = summarizeMail(request.body);
     const reject = (status: number, errors: SendGridError[]): FastifyReply => {
-      recordRequest(ctx.store, recipients, {
-        provider: 'sendgrid',
-        ...summary,
-        providerMessageId: null,
-        accepted: false,
-        status,
-      });
+      recordMail(ctx.store, records, { providerMessageId: null, accepted: false, status });
       return reply.code(status).send({ errors });
     };
 
-    const fault = await injectFaults(ctx, 'sendgrid');
+    const failure = await injectFaults(ctx, 'sendgrid', recipients);
     if (!bearerToken(request.headers.authorization)) {
-      return reject(401, [error('The provided authorization grant is invalid, expired, or revoked', null)]);
+      const { status, error: unauthorized } = sendGridCatalogError('unauthorized');
+      return reject(status, [unauthorized]);
     }
-    if (fault !== null) {
-      if (fault === 429) void reply.header('retry-after', '1');
-      return reject(fault, [error(FAULT_MESSAGES[fault], null)]);
+    if (failure !== null) {
+      if (failure.status === 429) void reply.header('retry-after', '1');
+      const { status, error: injected } = sendGridCatalogError(failure.code);
+      return reject(status, [injected]);
     }
     const errors = validateMail(request.body);
     if (errors.length > 0) return reject(400, errors);
 
     const providerMessageId = messageId();
-    recordRequest(ctx.store, recipients, {
-      provider: 'sendgrid',
-      ...summary,
-      providerMessageId,
-      accepted: true,
-      status: 202,
-    });
+    recordMail(ctx.store, records, { providerMessageId, accepted: true, status: 202 });
     return reply.code(202).header('x-message-id', providerMessageId).send();
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FaultStatus } from '../faults';
+import { twilioCatalogError, twilioError } from '../provider-errors/twilio';
+import type { TwilioError } from '../provider-errors/twilio';
 import { basicCredentials, injectFaults, isRecord, randomHex, recordRequest } from './common';
 import type { RouteContext } from './common';
 
@@ -9,23 +10,6 @@ import type { RouteContext } from './common';
 export const INVALID_TO_NUMBER = '+15005550001';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-
-interface TwilioError {
-  code: number;
-  message: string;
-  more_info: string;
-  status: number;
-}
-
-function twilioError(status: number, code: number, message: string): TwilioError {
-  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
-}
-
-const FAULTS: Record<FaultStatus, [code: number, message: string]> = {
-  429: [20429, 'Too Many Requests'],
-  500: [20500, 'Internal Server Error'],
-  503: [20503, 'Service Unavailable'],
-};
 
 // GSM 03.38 basic set; the extension table's characters take two septets (3GPP TS 23.038).
 const GSM_BASIC =
@@ -69,11 +53,13 @@ export function registerTwilio(app: FastifyInstance, ctx: RouteContext): void {
       const from = field(form, 'From');
       const messagingServiceSid = field(form, 'MessagingServiceSid');
       const body = field(form, 'Body') ?? '';
+      const statusCallback = field(form, 'StatusCallback');
       const reject = (error: TwilioError): FastifyReply => {
         recordRequest(ctx.store, to === undefined ? [] : [to], {
           provider: 'twilio',
           from: from ?? messagingServiceSid,
           body,
+          ...(statusCallback === undefined ? {} : { statusCallback }),
           providerMessageId: null,
           accepted: false,
           status: error.status,
@@ -81,21 +67,18 @@ export function registerTwilio(app: FastifyInstance, ctx: RouteContext): void {
         return reply.code(error.status).send(error);
       };
 
-      const fault = await injectFaults(ctx, 'twilio');
+      const failure = await injectFaults(ctx, 'twilio', to === undefined ? [] : [to]);
       const credentials = basicCredentials(request.headers.authorization);
       // An API key (SK...) may authenticate for any account; otherwise the user is the account SID.
       if (!credentials || (credentials.user !== accountSid && !credentials.user.startsWith('SK'))) {
-        return reject(twilioError(401, 20003, 'Authenticate'));
+        return reject(twilioCatalogError('20003', to ?? ''));
       }
-      if (fault !== null) {
-        if (fault === 429) void reply.header('retry-after', '1');
-        const [code, message] = FAULTS[fault];
-        return reject(twilioError(fault, code, message));
+      if (failure !== null) {
+        if (failure.status === 429) void reply.header('retry-after', '1');
+        return reject(twilioCatalogError(failure.code, to ?? ''));
       }
       if (to === undefined) return reject(twilioError(400, 21604, "A 'To' phone number is required."));
-      if (!E164.test(to) || to === INVALID_TO_NUMBER) {
-        return reject(twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`));
-      }
+      if (!E164.test(to) || to === INVALID_TO_NUMBER) return reject(twilioCatalogError('21211', to));
       if (from === undefined && messagingServiceSid === undefined) {
         return reject(twilioError(400, 21603, "A 'From' phone number is required."));
       }
@@ -104,15 +87,20 @@ export function registerTwilio(app: FastifyInstance, ctx: RouteContext): void {
       }
 
       const sid = `SM${randomHex(16)}`;
-      const message = ctx.store.record({
-        provider: 'twilio',
-        to,
-        from: from ?? messagingServiceSid,
-        body,
-        providerMessageId: sid,
-        accepted: true,
-        status: 201,
-      });
+      const message = ctx.store.record(
+        {
+          provider: 'twilio',
+          to,
+          from: from ?? messagingServiceSid,
+          body,
+          ...(statusCallback === undefined ? {} : { statusCallback }),
+          providerMessageId: sid,
+          accepted: true,
+          status: 201,
+        },
+        // Twilio signs status callbacks with the account's auth token: here, the one that was used.
+        { accountSid, authToken: credentials.password },
+      );
       const created = rfc2822(new Date(message.receivedAt));
       const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
       return reply.code(201).send({

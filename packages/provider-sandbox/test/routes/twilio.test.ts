@@ -51,6 +51,26 @@ describe('fake Twilio POST /2010-04-01/Accounts/:AccountSid/Messages.json', () =
     ]);
   });
 
+  it('records the StatusCallback, and keeps the auth token out of every listing', async () => {
+    const callback = 'http://127.0.0.1:8080/v1/webhooks/twilio';
+    const res = await sb.call({
+      method: 'POST',
+      url,
+      headers: auth,
+      payload: encode({ To: '+15551234567', From: '+15005550006', Body: 'hi', StatusCallback: callback }),
+    });
+
+    const [message] = sb.store.list();
+    expect(message).toEqual(
+      expect.objectContaining({ statusCallback: callback, providerMessageId: res.json().sid }),
+    );
+    expect(sb.store.twilioCredentials(message!)).toEqual({ accountSid: SID, authToken: 'secret' });
+    const listed = await sb.call({ method: 'GET', url: '/api/messages' });
+    const page = await sb.call({ method: 'GET', url: '/' });
+    expect(listed.body).not.toContain('secret');
+    expect(page.body).not.toContain('secret');
+  });
+
   it('accepts a MessagingServiceSid instead of From', async () => {
     const res = await sb.call({
       method: 'POST',
@@ -122,6 +142,56 @@ describe('fake Twilio POST /2010-04-01/Accounts/:AccountSid/Messages.json', () =
     });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: 20503, status: 503 });
+  });
+});
+
+describe('fake Twilio answering injected catalog codes', () => {
+  let sb: TestSandbox;
+  beforeEach(async () => {
+    sb = await startTestSandbox();
+  });
+  afterEach(() => sb.close());
+
+  const to = '+15551234567';
+  it.each([
+    ['21211', 400, `The 'To' number ${to} is not a valid phone number.`],
+    [
+      '21408',
+      400,
+      `Permission to send an SMS has not been enabled for the region indicated by the 'To' number: ${to}.`,
+    ],
+    ['21610', 400, 'Attempt to send to unsubscribed recipient'],
+    ['21612', 400, `The 'To' phone number: ${to}, is not currently reachable via SMS.`],
+    ['21614', 400, `The 'To' number ${to} is not a valid mobile number.`],
+    ['20003', 401, 'Authenticate'],
+    ['20429', 429, 'Too Many Requests'],
+    ['20500', 500, 'Internal Server Error'],
+    ['20503', 503, 'Service Unavailable'],
+  ])('answers code %s with %d and its message', async (code, status, message) => {
+    sb.faults.set({ provider: 'twilio', errorRate: 0, code, latencyMs: 0, outage: true });
+    const res = await sb.call({
+      method: 'POST',
+      url,
+      headers: auth,
+      payload: encode({ To: to, From: '+15005550006', Body: 'x' }),
+    });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toEqual({
+      code: Number(code),
+      message,
+      more_info: `https://www.twilio.com/docs/errors/${code}`,
+      status,
+    });
+    expect(res.headers.get('retry-after')).toBe(status === 429 ? '1' : null);
+    expect(sb.store.list()).toEqual([expect.objectContaining({ to, accepted: false, status })]);
+  });
+
+  it('fails only the targeted number, before checking the request', async () => {
+    sb.faults.set({ provider: 'twilio', errorRate: 1, code: '21610', latencyMs: 0, outage: false, to: [to] });
+    const send = (fields: Record<string, string>) =>
+      sb.call({ method: 'POST', url, headers: auth, payload: encode(fields) });
+    expect((await send({ To: to })).json()).toMatchObject({ code: 21610 });
+    expect((await send({ To: '+15557654321', From: '+15005550006', Body: 'x' })).statusCode).toBe(201);
   });
 });
 

@@ -1,12 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { createSandbox } from '../../src/app';
 import type { Sandbox, SandboxOptions } from '../../src/app';
 
-/**
- * `app.inject()`-shaped calls over a loopback socket. Jest (before Node 24.9) cannot require the
- * ESM-only `cookie@2` that fastify's light-my-request loads, so `inject()` fails under the root
- * jest config; once that config transforms `cookie`, this helper can become `app.inject(opts)`.
- */
+/** A request to the sandbox, made with `app.inject()` (no socket). */
 export interface CallOptions {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
@@ -27,19 +22,34 @@ export interface TestSandbox extends Sandbox {
   close(): Promise<void>;
 }
 
+function toHeaders(raw: Record<string, string | string[] | number | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      headers.append(name, String(v));
+    }
+  }
+  return headers;
+}
+
 export async function startTestSandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
   const sandbox = createSandbox(opts);
-  await sandbox.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = sandbox.app.server.address() as AddressInfo;
+  await sandbox.app.ready();
   const call = async ({ method, url, headers = {}, payload }: CallOptions): Promise<CallResult> => {
     const isJson = payload !== undefined && typeof payload !== 'string';
-    const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+    const res = await sandbox.app.inject({
       method,
+      url,
       headers: isJson ? { 'content-type': 'application/json', ...headers } : headers,
-      body: isJson ? JSON.stringify(payload) : payload,
+      payload: isJson ? JSON.stringify(payload) : payload,
     });
-    const body = await res.text();
-    return { statusCode: res.status, headers: res.headers, body, json: <T>() => JSON.parse(body) as T };
+    const body = res.body;
+    return {
+      statusCode: res.statusCode,
+      headers: toHeaders(res.headers),
+      body,
+      json: <T>() => JSON.parse(body) as T,
+    };
   };
   return { ...sandbox, call, close: () => sandbox.app.close() };
 }

@@ -1,0 +1,155 @@
+import { EventWebhook } from '@sendgrid/eventwebhook';
+import twilio from 'twilio';
+import { basic, bearer, startTestSandbox } from '../support/http';
+import type { TestSandbox } from '../support/http';
+import { startReceiver } from '../support/receiver';
+import type { Receiver } from '../support/receiver';
+
+/** The webhooks reach a real HTTP receiver, and the providers' own libraries accept their signatures. */
+
+const SID = 'AC0123456789abcdef0123456789abcdef';
+const NOW = Date.parse('2030-01-02T03:04:05.678Z');
+
+/** SendGrid shows the key as base64 DER; its library reads PEM. */
+const pem = (base64: string) => `-----BEGIN PUBLIC KEY-----\n${base64}\n-----END PUBLIC KEY-----`;
+
+describe('webhooks sent to a receiver', () => {
+  let sb: TestSandbox;
+  let receiver: Receiver;
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    sb = await startTestSandbox({
+      now: () => NOW,
+      sendgridWebhookUrl: `${receiver.url}/v1/webhooks/sendgrid`,
+    });
+  });
+  afterEach(async () => {
+    await sb.close();
+    await receiver.close();
+  });
+
+  async function sendMail(): Promise<string> {
+    const res = await sb.call({
+      method: 'POST',
+      url: '/v3/mail/send',
+      headers: bearer,
+      payload: {
+        personalizations: [{ to: [{ email: 'ada@example.com' }, { email: 'zoë@example.com' }] }],
+        from: { email: 'f@herald.test', name: 'Herald' },
+        subject: 'S',
+        content: [{ type: 'text/plain', value: 'B' }],
+        categories: ['billing'],
+        custom_args: { notificationId: 'n-1', tenant: 'café' },
+      },
+    });
+    expect(res.statusCode).toBe(202);
+    return res.headers.get('x-message-id') ?? '';
+  }
+
+  it('posts SendGrid events that @sendgrid/eventwebhook verifies, one per recipient', async () => {
+    const mailId = await sendMail();
+    const keys = await sb.call({ method: 'GET', url: '/api/webhooks/keys' });
+    const publicKey = keys.json<{ sendgridPublicKey: string }>().sendgridPublicKey;
+
+    const res = await sb.call({
+      method: 'POST',
+      url: '/api/webhooks/sendgrid',
+      payload: { providerMessageId: mailId, event: 'bounce', reason: '550 5.1.1 no such user' },
+    });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 200, body: 'ok' });
+    expect(receiver.received).toHaveLength(1);
+    const [request] = receiver.received;
+    expect(request).toMatchObject({ method: 'POST', url: '/v1/webhooks/sendgrid' });
+    expect(request?.headers['content-type']).toBe('application/json');
+    const signature = String(request?.headers['x-twilio-email-event-webhook-signature']);
+    const timestamp = String(request?.headers['x-twilio-email-event-webhook-timestamp']);
+    expect(timestamp).toBe(String(Math.floor(NOW / 1000)));
+
+    const webhook = new EventWebhook();
+    const key = webhook.convertPublicKeyToECDSA(pem(publicKey));
+    expect(webhook.verifySignature(key, request?.body ?? '', signature, timestamp)).toBe(true);
+    expect(
+      webhook.verifySignature(key, request?.body.replace('n-1', 'n-2') ?? '', signature, timestamp),
+    ).toBe(false);
+
+    const events = JSON.parse(request?.body ?? '[]') as Record<string, unknown>[];
+    expect(events).toEqual(
+      ['ada@example.com', 'zoë@example.com'].map((email): unknown =>
+        expect.objectContaining({
+          email,
+          event: 'bounce',
+          type: 'bounce',
+          reason: '550 5.1.1 no such user',
+          status: '5.1.1',
+          timestamp: Math.floor(NOW / 1000),
+          category: ['billing'],
+          notificationId: 'n-1',
+          tenant: 'café',
+          sg_message_id: expect.stringMatching(new RegExp(`^${mailId}\\.filter0001\\.`)),
+          'smtp-id': expect.stringContaining(mailId),
+        }),
+      ),
+    );
+  });
+
+  it("posts to the request's url over the configured one, and passes the receiver's answer back", async () => {
+    const mailId = await sendMail();
+    receiver.answer(403, 'bad signature');
+
+    const res = await sb.call({
+      method: 'POST',
+      url: '/api/webhooks/sendgrid',
+      payload: { providerMessageId: mailId, event: 'open', url: `${receiver.url}/elsewhere?x=1` },
+    });
+
+    expect(res.json()).toEqual({ status: 403, body: 'bad signature' });
+    expect(receiver.received.map((r) => r.url)).toEqual(['/elsewhere?x=1']);
+  });
+
+  it('posts a Twilio status callback that twilio.validateRequest accepts', async () => {
+    const callback = `${receiver.url}/v1/webhooks/twilio?tenant=t1`;
+    const sent = await sb.call({
+      method: 'POST',
+      url: `/2010-04-01/Accounts/${SID}/Messages.json`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
+      payload: new URLSearchParams({
+        To: '+15551234567',
+        From: '+15005550006',
+        Body: 'hi',
+        StatusCallback: callback,
+      }).toString(),
+    });
+    const sid = sent.json<{ sid: string }>().sid;
+
+    const res = await sb.call({
+      method: 'POST',
+      url: '/api/webhooks/twilio',
+      payload: { providerMessageId: sid, status: 'undelivered', errorCode: '30003' },
+    });
+
+    expect(res.json()).toEqual({ status: 200, body: 'ok' });
+    const [request] = receiver.received;
+    expect(request).toMatchObject({ method: 'POST', url: '/v1/webhooks/twilio?tenant=t1' });
+    expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    const params = Object.fromEntries(new URLSearchParams(request?.body));
+    expect(params).toEqual({
+      MessageSid: sid,
+      SmsSid: sid,
+      MessageStatus: 'undelivered',
+      SmsStatus: 'undelivered',
+      To: '+15551234567',
+      From: '+15005550006',
+      AccountSid: SID,
+      ApiVersion: '2010-04-01',
+      ErrorCode: '30003',
+    });
+    const signature = String(request?.headers['x-twilio-signature']);
+    expect(twilio.validateRequest('token-1', signature, callback, params)).toBe(true);
+    expect(twilio.validateRequest('token-2', signature, callback, params)).toBe(false);
+    expect(
+      twilio.validateRequest('token-1', signature, callback, { ...params, MessageStatus: 'delivered' }),
+    ).toBe(false);
+  });
+});
