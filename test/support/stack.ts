@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { createApiKey, createPool, deleteTopics, provision, topicSpecs } from '@herald/shared';
-import { createSandbox } from '@herald/provider-sandbox';
+import { createSandbox, sendGridWebhookPublicKey } from '@herald/provider-sandbox';
 import { testEnv } from './env';
 import { deleteSubjects, silentLog, testKafka, uniquePrefix, waitFor } from './infra';
 import { startPostgresProxy } from './pg-proxy';
@@ -70,9 +70,13 @@ export async function startStack(
     log: silentLog,
   });
 
+  // Known before ingest starts: the email dispatcher's unsubscribe links, Twilio's callbacks and the
+  // sandbox's SendGrid events go to it.
+  const ingestPort = await freePort();
   // Requests the sandbox is holding (injected latency): lets a test act while a send is in flight.
   let inFlight = 0;
   const sandbox = createSandbox({
+    sendgridWebhookUrl: `http://127.0.0.1:${ingestPort}/v1/webhooks/sendgrid`,
     sleep: async (ms) => {
       inFlight++;
       try {
@@ -87,8 +91,6 @@ export async function startStack(
     ? await startPostgresProxy(databaseUrl, testEnv.postgresUrl('postgres'))
     : undefined;
 
-  // Known before ingest starts: the email dispatcher's unsubscribe links and Twilio's callbacks use it.
-  const ingestPort = await freePort();
   const common: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     KAFKA_BROKERS: testEnv.brokers.join(','),
@@ -114,6 +116,7 @@ export async function startStack(
     FCM_SANDBOX_URL: sandboxUrl,
     PUBLIC_BASE_URL: `http://127.0.0.1:${ingestPort}`,
     UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
+    SENDGRID_WEBHOOK_PUBLIC_KEY: sendGridWebhookPublicKey(sandbox),
     ...opts.env,
   };
 

@@ -94,6 +94,15 @@ export const metricsFor = {
       buckets: [1, 2, 3, 4, 6, 8, 10],
       registers: [r],
     }),
+  /** The duplicate window: a crash inside it sends the message again (docs/architecture.md). */
+  dispatchUnrecorded: (r: Registry) =>
+    new Histogram({
+      name: 'herald_dispatch_unrecorded_seconds',
+      help: "From the provider's acceptance to the delivery key recorded: a crash in between sends again",
+      labelNames: ['channel'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [r],
+    }),
   endToEndLatency: (r: Registry) =>
     new Histogram({
       name: 'herald_end_to_end_latency_seconds',

@@ -81,6 +81,13 @@ export const message = (over: Partial<ChannelMessage> = {}): ChannelMessage => (
   locale: null,
   createdAt: Date.now(),
   expiresAt: null,
+  // As decoded: the fields newer than the first schema, at their defaults.
+  fromEmail: null,
+  fromName: null,
+  replyTo: null,
+  unsubscribable: false,
+  ttlSeconds: null,
+  collapseKey: null,
   ...over,
 });
 

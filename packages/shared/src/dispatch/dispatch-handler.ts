@@ -40,6 +40,7 @@ export interface DispatchDeps {
     deferred: Counter<'channel' | 'reason'>;
     suppressed: Counter<'channel' | 'source'>;
     providerErrors: Counter<'provider' | 'code' | 'class'>;
+    unrecorded: Histogram<'channel'>;
   };
 }
 
@@ -133,9 +134,11 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         return failedSend(deps, record, message, key, err, sender.provider);
       }
       stopTimer();
-      reportToBreaker(choice, deps.clock(), null);
+      const answeredAt = deps.clock();
+      reportToBreaker(choice, answeredAt, null);
       try {
         await deps.deliveryKeys.markSent(key, providerMessageId);
+        metrics.unrecorded.observe({ channel: message.channel }, (deps.clock() - answeredAt) / 1000);
       } catch (err) {
         // The provider has it: a lost key only weakens duplicate protection, a retry would send twice.
         log.error({ ...logCtx, err: classifyError(err).message }, 'could not record the delivery key');

@@ -32,16 +32,18 @@ return {granted, wait}
 
 /**
  * The bucket for a limit of `perSecond` sends in any one-second window, across replicas: a
- * capacity of a tenth of a second's sends (at least 1) and a refill of the rest. A full bucket
- * emptied at the start of a window plus a second of refill is then at most `perSecond`, where a
- * bucket of a full second's capacity would let twice the limit through across a window's edge.
+ * capacity of a tenth of a second's sends (at least 1) and a refill of the rest, less a tenth kept
+ * as headroom. A full bucket emptied at the start of a window plus a second of refill then stays
+ * under the limit (a bucket of a full second's capacity would let twice the limit through across a
+ * window's edge), and the headroom absorbs the jitter between a token's grant and the request's
+ * arrival at the provider (event-loop turns, connection reuse), which the provider counts by.
  */
 export function bucketFor(perSecond: number): { refillPerSecond: number; capacity: number } {
   if (!Number.isFinite(perSecond) || perSecond < 2) {
     throw new Error(`a provider rate limit must be at least 2 per second (got ${String(perSecond)})`);
   }
   const capacity = Math.max(1, Math.floor(perSecond / 10));
-  return { refillPerSecond: perSecond - capacity, capacity };
+  return { refillPerSecond: Math.max(1, perSecond * 0.9 - capacity), capacity };
 }
 
 type TakeCommand = (key: string, rate: string, burst: string, want: string) => Promise<[number, number]>;

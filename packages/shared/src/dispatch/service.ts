@@ -103,6 +103,7 @@ export async function startDispatcher(
       deferred: metricsFor.dispatchDeferred(rt.registry),
       suppressed: metricsFor.addressesSuppressed(rt.registry),
       providerErrors: metricsFor.providerErrors(rt.registry),
+      unrecorded: metricsFor.dispatchUnrecorded(rt.registry),
     },
   });
 

@@ -20,6 +20,10 @@ export interface TemplateContent {
   data: Record<string, string> | null;
   /** A variable the data lacks is an error (the message is parked, never sent half-rendered). */
   strict: boolean;
+  /** Email only, not templated: the sender and reply-to; the dispatcher's own sender when null. */
+  fromEmail: string | null;
+  fromName: string | null;
+  replyTo: string | null;
 }
 
 export interface Template extends TemplateContent {
@@ -36,6 +40,9 @@ export interface Rendered {
   html: string | null;
   /** Push data entries, rendered; null when the template has none. */
   data: Record<string, string> | null;
+  fromEmail: string | null;
+  fromName: string | null;
+  replyTo: string | null;
 }
 
 const hbs = Handlebars.create();
@@ -85,16 +92,18 @@ function shapeProblem(channel: Channel, t: TemplateContent): TemplateProblem | n
       if (t.subject === null) return problem('subject', 'required for email');
       if (t.body === null && t.html === null) return problem('body', 'required for email without html');
       const bad = extra(['title', 'data']);
-      return bad ? problem(bad, 'is for push, not email') : null;
+      if (bad) return problem(bad, 'is for push, not email');
+      if (t.fromName !== null && t.fromEmail === null) return problem('fromName', 'needs fromEmail');
+      return null;
     }
     case 'SMS': {
       if (t.body === null) return problem('body', 'required for sms');
-      const bad = extra(['subject', 'html', 'title', 'data']);
+      const bad = extra(['subject', 'html', 'title', 'data', 'fromEmail', 'fromName', 'replyTo']);
       return bad ? problem(bad, 'an sms template has a body only') : null;
     }
     case 'PUSH': {
       if (t.body === null) return problem('body', 'required for push');
-      const bad = extra(['subject', 'html']);
+      const bad = extra(['subject', 'html', 'fromEmail', 'fromName', 'replyTo']);
       return bad ? problem(bad, 'is for email, not push') : null;
     }
   }
@@ -153,6 +162,9 @@ export function renderTemplate(template: Template, vars: Record<string, unknown>
     body: text ?? (html !== null ? convert(html, { wordwrap: 78 }) : ''),
     html,
     data,
+    fromEmail: template.fromEmail,
+    fromName: template.fromName,
+    replyTo: template.replyTo,
   };
 }
 

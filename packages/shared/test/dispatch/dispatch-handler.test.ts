@@ -140,6 +140,7 @@ function setup(
       deferred: metricsFor.dispatchDeferred(registry),
       suppressed: metricsFor.addressesSuppressed(registry),
       providerErrors: metricsFor.providerErrors(registry),
+      unrecorded: metricsFor.dispatchUnrecorded(registry),
     },
   });
   /** What the engine does with one record: its outcome, or its failure path unless it must wait. */

@@ -97,10 +97,15 @@ describe('RateLimiter', () => {
 });
 
 describe('bucketFor', () => {
-  it('keeps a full bucket plus a second of refill within the limit', () => {
-    expect(bucketFor(100)).toEqual({ refillPerSecond: 90, capacity: 10 });
-    expect(bucketFor(5)).toEqual({ refillPerSecond: 4, capacity: 1 });
+  it('keeps a full bucket plus a second of refill within the limit, with a tenth to spare', () => {
+    expect(bucketFor(100)).toEqual({ refillPerSecond: 80, capacity: 10 });
+    expect(bucketFor(20)).toEqual({ refillPerSecond: 16, capacity: 2 });
+    expect(bucketFor(5)).toEqual({ refillPerSecond: 3.5, capacity: 1 });
     expect(bucketFor(2)).toEqual({ refillPerSecond: 1, capacity: 1 });
+    for (const r of [2, 3, 7, 20, 99, 100, 1000]) {
+      const { refillPerSecond, capacity } = bucketFor(r);
+      expect(capacity + refillPerSecond).toBeLessThanOrEqual(r);
+    }
   });
 
   it('refuses a limit under 2 per second', () => {

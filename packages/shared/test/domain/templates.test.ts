@@ -12,6 +12,9 @@ const email: Template = {
   html: '<p>Hi {{name}}</p>',
   data: null,
   strict: false,
+  fromEmail: null,
+  fromName: null,
+  replyTo: null,
 };
 
 function failure(fn: () => unknown): HeraldError {
@@ -32,6 +35,9 @@ describe('renderTemplate', () => {
       body: 'Hi <Ada> & co',
       html: '<p>Hi &lt;Ada&gt;</p>',
       data: null,
+      fromEmail: null,
+      fromName: null,
+      replyTo: null,
     });
   });
 
@@ -64,6 +70,9 @@ describe('renderTemplate', () => {
       body: 'hi',
       html: null,
       data: { thread: 't-9', kind: 'reply' },
+      fromEmail: null,
+      fromName: null,
+      replyTo: null,
     });
   });
 
@@ -88,6 +97,20 @@ describe('renderTemplate', () => {
     expect(renderTemplate({ ...email, body: '{{constructor.name}}' }, {}).body).toBe('');
   });
 
+  it("passes the template's sender and reply-to through, untemplated", () => {
+    const r = renderTemplate(
+      { ...email, fromEmail: 'news@acme.test', fromName: 'Acme {{name}}', replyTo: 'help@acme.test' },
+      { name: 'x' },
+    );
+    expect(r).toEqual(
+      expect.objectContaining({
+        fromEmail: 'news@acme.test',
+        fromName: 'Acme {{name}}',
+        replyTo: 'help@acme.test',
+      }),
+    );
+  });
+
   it('reports a broken template as invalid_template, naming it', () => {
     const err = failure(() => renderTemplate({ ...email, body: 'Hi {{#if name}}' }, { name: 'x' }));
     expect(err.code).toBe('invalid_template');
@@ -103,11 +126,26 @@ describe('templateProblem', () => {
     html: null,
     data: null,
     strict: true,
+    fromEmail: null,
+    fromName: null,
+    replyTo: null,
     ...over,
   });
 
   it('accepts what each channel needs', () => {
     expect(templateProblem('EMAIL', content({ subject: 'S', html: '<p>x</p>' }))).toBeNull();
+    expect(
+      templateProblem(
+        'EMAIL',
+        content({
+          subject: 'S',
+          body: 'b',
+          fromEmail: 'news@acme.test',
+          fromName: 'Acme',
+          replyTo: 'help@acme.test',
+        }),
+      ),
+    ).toBeNull();
     expect(templateProblem('SMS', content({ body: 'b' }))).toBeNull();
     expect(templateProblem('PUSH', content({ title: 't', body: 'b', data: { k: '{{v}}' } }))).toBeNull();
   });
@@ -119,6 +157,9 @@ describe('templateProblem', () => {
     ['SMS', { body: 'b', subject: 's' }, 'subject', 'subject: an sms template has a body only'],
     ['PUSH', { title: 't' }, 'body', 'body: required for push'],
     ['PUSH', { body: 'b', html: '<p/>' }, 'html', 'html: is for email, not push'],
+    ['SMS', { body: 'b', fromEmail: 'a@b.co' }, 'fromEmail', 'fromEmail: an sms template has a body only'],
+    ['PUSH', { body: 'b', replyTo: 'a@b.co' }, 'replyTo', 'replyTo: is for email, not push'],
+    ['EMAIL', { subject: 's', body: 'b', fromName: 'Acme' }, 'fromName', 'fromName: needs fromEmail'],
   ] as const)('refuses a %s template %j (%s)', (channel, over, field, message) => {
     expect(templateProblem(channel, content(over))).toEqual({ field, message });
   });

@@ -20,6 +20,8 @@ const request: NotificationRequest = {
   locale: 'fr',
   dedupWindowSeconds: 3600,
   tags: ['eu', 'beta'],
+  pushTtlSeconds: 600,
+  pushCollapseKey: 'score',
 };
 
 describe('codec on the real schema registry', () => {

@@ -53,6 +53,44 @@ describe('SendGrid sender against the provider sandbox', () => {
     ]);
   });
 
+  it("sends the template's sender and reply-to, the category, and one-click unsubscribe when asked", async () => {
+    await ctx.sender.send(
+      message({
+        fromEmail: 'news@acme.test',
+        fromName: 'Acme News',
+        replyTo: 'help@acme.test',
+        category: 'newsletter',
+        unsubscribable: true,
+      }),
+    );
+    const [recorded] = ctx.sandbox.store.list();
+    expect(recorded).toEqual(
+      expect.objectContaining({
+        from: 'news@acme.test',
+        fromName: 'Acme News',
+        replyTo: 'help@acme.test',
+        categories: ['newsletter'],
+        headers: {
+          'List-Unsubscribe': '<https://herald.test/v1/unsubscribe/token-of-u-1>',
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      }),
+    );
+  });
+
+  it('leaves the unsubscribe headers out for a required category, and uses its own sender by default', async () => {
+    await ctx.sender.send(message({ unsubscribable: false }));
+    const [recorded] = ctx.sandbox.store.list();
+    expect(recorded).toEqual(expect.objectContaining({ from: 'noreply@herald.test', fromName: 'Herald' }));
+    expect(recorded?.headers).toBeUndefined();
+    expect(recorded?.replyTo).toBeUndefined();
+  });
+
+  it("names SendGrid's answer in the provider code", async () => {
+    const err = await failure(ctx.sender.send(message({ address: 'ada@invalid.test' })));
+    expect(err.providerCode).toBe('sendgrid:http_400');
+  });
+
   it('sends text only when there is no HTML', async () => {
     await ctx.sender.send(message({ html: null }));
     const [recorded] = ctx.sandbox.store.list();

@@ -99,6 +99,41 @@ describe('FCM sender against the provider sandbox', () => {
     }
   });
 
+  it('sends messages of the same content together, each token with its own result', async () => {
+    const [ok, dead, other] = await Promise.allSettled([
+      ctx.sender.send(message({ address: 'device-a' })),
+      ctx.sender.send(message({ address: 'unregistered-device-b' })),
+      ctx.sender.send(message({ address: 'device-c' })),
+    ]);
+    expect(ok.status).toBe('fulfilled');
+    expect(other.status).toBe('fulfilled');
+    expect(dead).toEqual({
+      status: 'rejected',
+      reason: expect.objectContaining({
+        code: 'unregistered_token',
+        providerCode: 'fcm:registration-token-not-registered',
+      }) as unknown,
+    });
+    expect(ctx.sandbox.store.list().map((m) => [m.to, m.accepted])).toEqual(
+      expect.arrayContaining([
+        ['device-a', true],
+        ['unregistered-device-b', false],
+        ['device-c', true],
+      ]),
+    );
+  });
+
+  it('maps priority, TTL and collapse key to Android and APNs', async () => {
+    await ctx.sender.send(message({ priority: 'HIGH', ttlSeconds: 600, collapseKey: 'order-42' }));
+    const [recorded] = ctx.sandbox.store.list();
+    expect(recorded?.android).toEqual(
+      expect.objectContaining({ priority: 'high', ttl: '600s', collapse_key: 'order-42' }),
+    );
+    expect(recorded?.apns?.headers).toEqual(
+      expect.objectContaining({ 'apns-priority': '10', 'apns-collapse-id': 'order-42' }),
+    );
+  });
+
   it('frees its app name on close', async () => {
     const first = createFcmSender({ projectId: PROJECT, sandboxUrl: ctx.url, appName: 'herald-push-test' });
     await first.close();

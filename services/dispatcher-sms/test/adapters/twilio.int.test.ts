@@ -43,7 +43,12 @@ describe('Twilio sender against the provider sandbox', () => {
       statusCallbackUrl: (m) => `https://herald.test/v1/webhooks/twilio?notificationId=${m.notificationId}`,
     });
     await withCallback.send(message());
-    expect(ctx.sandbox.store.list()).toEqual([expect.objectContaining({ accepted: true })]);
+    expect(ctx.sandbox.store.list()).toEqual([
+      expect.objectContaining({
+        accepted: true,
+        statusCallback: 'https://herald.test/v1/webhooks/twilio?notificationId=n-123',
+      }),
+    ]);
   });
 
   it('sends through the SDK and returns the message SID', async () => {

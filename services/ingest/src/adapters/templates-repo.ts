@@ -18,7 +18,8 @@ export interface TemplatesRepo {
   remove(id: string): Promise<boolean>;
 }
 
-const COLUMNS = 'id, channel, locale, version, subject, title, body, html, data, strict';
+const COLUMNS = `id, channel, locale, version, subject, title, body, html, data, strict,
+  from_email AS "fromEmail", from_name AS "fromName", reply_to AS "replyTo"`;
 
 export function pgTemplatesRepo(pool: Pool): TemplatesRepo {
   return {
@@ -41,8 +42,9 @@ export function pgTemplatesRepo(pool: Pool): TemplatesRepo {
       for (let attempt = 1; ; attempt++) {
         try {
           const { rows } = await pool.query<Template>(
-            `INSERT INTO templates (id, channel, locale, version, subject, title, body, html, data, strict)
-             SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5, $6, $7, $8, $9
+            `INSERT INTO templates (id, channel, locale, version, subject, title, body, html, data, strict,
+                                    from_email, from_name, reply_to)
+             SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11, $12
                FROM templates WHERE id = $1 AND channel = $2 AND locale = $3
              RETURNING ${COLUMNS}`,
             [
@@ -55,6 +57,9 @@ export function pgTemplatesRepo(pool: Pool): TemplatesRepo {
               c.html,
               c.data ? JSON.stringify(c.data) : null,
               c.strict,
+              c.fromEmail,
+              c.fromName,
+              c.replyTo,
             ],
           );
           const row = rows[0];

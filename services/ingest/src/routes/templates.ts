@@ -29,6 +29,16 @@ const versionBody = z.strictObject({
     .default(null)
     .refine((d) => d === null || Object.keys(d).length <= 50, 'at most 50 entries'),
   strict: z.boolean().default(true),
+  /** Email only: this template's sender and reply-to instead of the dispatcher's default sender. */
+  fromEmail: z.email().max(320).nullable().default(null),
+  fromName: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^\r\n]+$/, 'must be one line')
+    .nullable()
+    .default(null),
+  replyTo: z.email().max(320).nullable().default(null),
 });
 
 const idParams = z.object({ id: z.string().regex(TEMPLATE_ID, TEMPLATE_ID_HINT) });

@@ -22,7 +22,8 @@ export function pgTemplateStore(pool: Pool, ttlMs: number, now: () => number = D
   const query = async (id: string, channel: Channel, locale: string): Promise<Template | null> => {
     const chain = localeChain(locale);
     const { rows } = await pool.query<Template>(
-      `SELECT id, channel, locale, version, subject, title, body, html, data, strict
+      `SELECT id, channel, locale, version, subject, title, body, html, data, strict,
+              from_email AS "fromEmail", from_name AS "fromName", reply_to AS "replyTo"
          FROM templates
         WHERE id = $1 AND channel = $2 AND locale = ANY($3::text[])
         ORDER BY array_position($3::text[], locale), version DESC
