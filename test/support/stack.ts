@@ -41,6 +41,8 @@ export interface StackOptions {
   postgresProxy?: boolean;
   /** Settings for every service (a retry policy the test can wait out, say). */
   env?: Record<string, string>;
+  /** The sandbox also takes SMTP, and the email dispatcher fails over to it (`SMTP_URL`). */
+  smtp?: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startStack(
     },
   });
   const sandboxUrl = await listenOnLoopback(sandbox.app);
+  const smtp = opts.smtp ? await sandbox.smtp.listen(0) : null;
   const proxy = opts.postgresProxy
     ? await startPostgresProxy(databaseUrl, testEnv.postgresUrl('postgres'))
     : undefined;
@@ -117,6 +120,7 @@ export async function startStack(
     PUBLIC_BASE_URL: `http://127.0.0.1:${ingestPort}`,
     UNSUBSCRIBE_SECRET: TEST_UNSUBSCRIBE_SECRET,
     SENDGRID_WEBHOOK_PUBLIC_KEY: sendGridWebhookPublicKey(sandbox),
+    ...(smtp ? { SMTP_URL: `smtp://herald:e2e@127.0.0.1:${smtp.port}` } : {}),
     ...opts.env,
   };
 

@@ -11,8 +11,12 @@ import { registerFcm } from './routes/fcm';
 import { registerSendGrid } from './routes/sendgrid';
 import { registerTwilio } from './routes/twilio';
 import { registerWebhooks } from './routes/webhooks';
+import { createSmtpListener } from './smtp';
+import type { SmtpListener } from './smtp';
 import { MessageStore } from './store';
 import { generateSendGridSigningKey, isHttpUrl, sendGridSigningKey, WebhookSender } from './webhooks';
+
+const DEFAULT_SMTP_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 export interface SandboxOptions {
   /** Fastify's request logging; off by default (tests). */
@@ -38,6 +42,8 @@ export interface SandboxOptions {
   sendgridWebhookPrivateKey?: string | KeyObject;
   /** Where SendGrid events go when a request names no `url`; none by default. */
   sendgridWebhookUrl?: string;
+  /** The largest message the SMTP server takes, in bytes; larger ones are answered 552. 10 MiB by default. */
+  smtpMaxMessageBytes?: number;
 }
 
 export interface Sandbox {
@@ -46,6 +52,8 @@ export interface Sandbox {
   faults: FaultRegistry;
   ledger: DeliveryLedger;
   webhooks: WebhookSender;
+  /** The SMTP server; `app.close()` closes it too. */
+  smtp: SmtpListener;
 }
 
 /** The key SendGrid events are signed with, as SendGrid shows a verification key: base64 SPKI DER. */
@@ -63,8 +71,9 @@ function signingKey(key: string | KeyObject | undefined): KeyObject {
 }
 
 /**
- * Builds the provider sandbox: fake SendGrid, Twilio and FCM endpoints, the `/api` inbox and fault
- * controls, and an HTML inbox at `/`. Does not listen; call `app.listen()` or use `app.inject()`.
+ * Builds the provider sandbox: fake SendGrid, Twilio and FCM endpoints, an SMTP server, the `/api`
+ * inbox and fault controls, and an HTML inbox at `/`. Does not listen; call `app.listen()` or use
+ * `app.inject()`, and `smtp.listen()` for SMTP.
  */
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const app = Fastify({ logger: opts.logger ?? false });
@@ -85,6 +94,15 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   const ctx: RouteContext = { store, ledger, faults, webhooks, sleep: opts.sleep ?? ((ms) => delay(ms)) };
 
+  const smtp = createSmtpListener({
+    store,
+    faults,
+    sleep: ctx.sleep,
+    maxMessageBytes: opts.smtpMaxMessageBytes ?? DEFAULT_SMTP_MAX_MESSAGE_BYTES,
+    onError: (err) => app.log.warn({ err }, 'SMTP error'),
+  });
+  app.addHook('onClose', () => smtp.close());
+
   void app.register(formbody);
   registerSendGrid(app, ctx);
   registerTwilio(app, ctx);
@@ -99,5 +117,5 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       message: `The provider sandbox has no route for ${request.method} ${request.url}`,
     }),
   );
-  return { app, store, faults, ledger, webhooks };
+  return { app, store, faults, ledger, webhooks, smtp };
 }

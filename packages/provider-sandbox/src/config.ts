@@ -4,6 +4,8 @@ import { isHttpUrl, sendGridSigningKey } from './webhooks';
 /** The sandbox's configuration, parsed once from the environment. */
 export interface SandboxConfig {
   readonly port: number;
+  /** The SMTP server's port, on `host`; 0 when it is off. */
+  readonly smtpPort: number;
   readonly host: string;
   readonly logger: boolean;
   /** Signs SendGrid events; the sandbox generates one when absent. */
@@ -32,16 +34,20 @@ function readSigningKey(raw: string | undefined, problems: string[]): KeyObject 
   }
 }
 
+function readPort(name: string, raw: string, problems: string[]): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) problems.push(`${name} must be a port number, got '${raw}'`);
+  return port;
+}
+
 /**
- * Reads SANDBOX_PORT (8025), SANDBOX_HOST (127.0.0.1), SANDBOX_LOG (true),
+ * Reads SANDBOX_PORT (8025), SANDBOX_SMTP_PORT (2525; 0 turns SMTP off), SANDBOX_HOST (127.0.0.1), SANDBOX_LOG (true),
  * SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY and SANDBOX_SENDGRID_WEBHOOK_URL (none), listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
   const problems: string[] = [];
-  const rawPort = env.SANDBOX_PORT ?? '8025';
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port > 65535)
-    problems.push(`SANDBOX_PORT must be a port number, got '${rawPort}'`);
+  const port = readPort('SANDBOX_PORT', env.SANDBOX_PORT ?? '8025', problems);
+  const smtpPort = readPort('SANDBOX_SMTP_PORT', env.SANDBOX_SMTP_PORT ?? '2525', problems);
   const host = env.SANDBOX_HOST ?? '127.0.0.1';
   if (host.trim() === '') problems.push('SANDBOX_HOST must not be empty');
   const rawLog = env.SANDBOX_LOG ?? 'true';
@@ -55,6 +61,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return Object.freeze({
     port,
+    smtpPort,
     host,
     logger: rawLog === 'true' || rawLog === '1',
     ...(sendgridWebhookPrivateKey === undefined ? {} : { sendgridWebhookPrivateKey }),

@@ -16,6 +16,7 @@ export { PROVIDER_ERROR_CODES } from './provider-errors';
 export { INVALID_EMAIL_DOMAIN } from './routes/sendgrid';
 export { INVALID_TO_NUMBER } from './routes/twilio';
 export { INVALID_TOKEN_PREFIX, UNREGISTERED_TOKEN_PREFIX } from './routes/fcm';
+export type { SmtpListener } from './smtp';
 export { DeliveryLedger } from './ledger';
 export type { DeliveryCounts, DeliveryPage } from './ledger';
 export {

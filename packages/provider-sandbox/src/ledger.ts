@@ -15,8 +15,23 @@ export interface DeliveryPage {
   /** When the sandbox accepted each message (epoch milliseconds, after any injected latency). */
   at: number[];
   channel: SandboxChannel[];
-  /** The notification id the request carried (SendGrid custom_args, FCM data), else the message body. */
+  /**
+   * The notification id the request carried (SendGrid custom_args, FCM data, the SMTP
+   * `X-Herald-Notification-Id` header), else the message body.
+   */
   ref: string[];
+}
+
+/** The header Herald's SMTP sender names the notification in; header names are case-insensitive. */
+const NOTIFICATION_ID_HEADER = 'x-herald-notification-id';
+
+type Entry = Pick<SandboxMessage, 'provider' | 'channel' | 'accepted' | 'data' | 'headers' | 'body'>;
+
+function reference(message: Entry): string {
+  const fromHeader = Object.entries(message.headers ?? {}).find(
+    ([name]) => name.toLowerCase() === NOTIFICATION_ID_HEADER,
+  )?.[1];
+  return message.data?.notificationId ?? fromHeader ?? message.body;
 }
 
 function zeroCounts(): DeliveryCounts {
@@ -36,10 +51,7 @@ export class DeliveryLedger {
 
   constructor(private readonly keepEntries = false) {}
 
-  add(
-    message: Pick<SandboxMessage, 'provider' | 'channel' | 'accepted' | 'data' | 'body'>,
-    at: number,
-  ): void {
+  add(message: Entry, at: number): void {
     const count = this.counts[message.provider];
     if (!message.accepted) {
       count.rejected++;
@@ -49,7 +61,7 @@ export class DeliveryLedger {
     if (!this.keepEntries) return;
     this.at.push(at);
     this.channel.push(message.channel);
-    this.ref.push(message.data?.notificationId ?? message.body);
+    this.ref.push(reference(message));
   }
 
   page(after = 0, limit = 50_000): DeliveryPage {

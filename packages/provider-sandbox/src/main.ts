@@ -11,6 +11,10 @@ async function main(): Promise<void> {
   });
   const { app } = sandbox;
   await app.listen({ port: config.port, host: config.host });
+  if (config.smtpPort !== 0) {
+    const { port } = await sandbox.smtp.listen(config.smtpPort, config.host);
+    app.log.info({ smtp: `smtp://${config.host}:${port}` }, 'SMTP listening (any user and password, no TLS)');
+  }
   app.log.info(
     {
       sendgridPublicKey: sendGridWebhookPublicKey(sandbox),
@@ -25,6 +29,7 @@ async function main(): Promise<void> {
     if (closing) process.exit(1);
     closing = true;
     app.log.info({ signal }, 'closing');
+    // Closes the SMTP server too.
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryLedger } from './ledger';
 
-export const PROVIDERS = ['sendgrid', 'twilio', 'fcm'] as const;
+export const PROVIDERS = ['sendgrid', 'twilio', 'fcm', 'smtp'] as const;
 export type SandboxProvider = (typeof PROVIDERS)[number];
 
 export const SANDBOX_CHANNELS = ['email', 'sms', 'push'] as const;
@@ -11,6 +11,7 @@ export const CHANNEL_OF: Readonly<Record<SandboxProvider, SandboxChannel>> = {
   sendgrid: 'email',
   twilio: 'sms',
   fcm: 'push',
+  smtp: 'email',
 };
 
 /**
@@ -38,13 +39,16 @@ export interface SandboxMessage {
   id: string;
   provider: SandboxProvider;
   channel: SandboxChannel;
-  /** Email address, phone number or device token (or topic) the request was addressed to; '' if none. */
+  /**
+   * Email address (SMTP: one `RCPT TO`), phone number or device token (or topic) the request was
+   * addressed to; '' if none.
+   */
   to: string;
-  /** SendGrid `from.email`; Twilio `From`, else `MessagingServiceSid`. */
+  /** SendGrid `from.email`; SMTP `From` header, else `MAIL FROM`; Twilio `From`, else `MessagingServiceSid`. */
   from?: string;
-  /** SendGrid `from.name`. */
+  /** SendGrid `from.name`; the SMTP `From` header's display name. */
   fromName?: string;
-  /** SendGrid `reply_to.email`. */
+  /** SendGrid `reply_to.email`; the SMTP `Reply-To` header's address. */
   replyTo?: string;
   subject?: string;
   title?: string;
@@ -55,7 +59,11 @@ export interface SandboxMessage {
    * `message.data`. Values as strings.
    */
   data?: Record<string, string>;
-  /** SendGrid `headers` (the mail's, overridden by the recipient's personalization's), e.g. `List-Unsubscribe`. */
+  /**
+   * SendGrid `headers` (the mail's, overridden by the recipient's personalization's), e.g.
+   * `List-Unsubscribe`; for SMTP the message's headers but those with a field of their own or about
+   * its MIME structure (From, To, Subject, Message-ID, Content-Type…), unfolded, by their name as sent.
+   */
   headers?: Record<string, string>;
   /** SendGrid `categories`. */
   categories?: string[];
@@ -65,12 +73,15 @@ export interface SandboxMessage {
   android?: FcmAndroidConfig;
   /** FCM `message.apns`, as received. */
   apns?: FcmApnsConfig;
-  /** What the provider answered as the message id; null when the request was rejected. */
+  /**
+   * What the provider answered as the message id (SMTP: the `Message-ID` header, with its angle
+   * brackets, as nodemailer reports it); null when the request was rejected.
+   */
   providerMessageId: string | null;
   /** ISO 8601 in UTC with milliseconds (`2030-01-02T03:04:05.678Z`). */
   receivedAt: string;
   accepted: boolean;
-  /** The HTTP status the sandbox answered. */
+  /** The HTTP status the sandbox answered; for SMTP its reply code (250, or e.g. 550 at RCPT TO). */
   status: number;
 }
 
@@ -146,7 +157,7 @@ export class MessageStore {
     );
   }
 
-  /** The messages the provider answered with this id (one per recipient for SendGrid), oldest first. */
+  /** The messages the provider answered with this id (one per recipient for SendGrid and SMTP), oldest first. */
   byProviderMessageId(providerMessageId: string): SandboxMessage[] {
     return this.messages.filter((m) => m.providerMessageId === providerMessageId);
   }

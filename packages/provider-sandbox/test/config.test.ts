@@ -3,22 +3,33 @@ import { loadConfig, SandboxConfigError } from '../src/config';
 import { sendGridVerificationKey } from '../src/webhooks/keys';
 
 describe('sandbox config', () => {
-  it('defaults to 127.0.0.1:8025 with logging', () => {
-    expect(loadConfig({})).toEqual({ port: 8025, host: '127.0.0.1', logger: true });
+  it('defaults to 127.0.0.1:8025, SMTP on 2525, with logging', () => {
+    expect(loadConfig({})).toEqual({ port: 8025, smtpPort: 2525, host: '127.0.0.1', logger: true });
   });
 
   it('reads the environment', () => {
-    expect(loadConfig({ SANDBOX_PORT: '0', SANDBOX_HOST: '0.0.0.0', SANDBOX_LOG: 'false' })).toEqual({
-      port: 0,
-      host: '0.0.0.0',
-      logger: false,
-    });
+    expect(
+      loadConfig({
+        SANDBOX_PORT: '0',
+        SANDBOX_SMTP_PORT: '0',
+        SANDBOX_HOST: '0.0.0.0',
+        SANDBOX_LOG: 'false',
+      }),
+    ).toEqual({ port: 0, smtpPort: 0, host: '0.0.0.0', logger: false });
   });
 
   it('lists every problem at once', () => {
-    const attempt = () => loadConfig({ SANDBOX_PORT: '80a', SANDBOX_HOST: ' ', SANDBOX_LOG: 'maybe' });
+    const attempt = () =>
+      loadConfig({
+        SANDBOX_PORT: '80a',
+        SANDBOX_SMTP_PORT: '65536',
+        SANDBOX_HOST: ' ',
+        SANDBOX_LOG: 'maybe',
+      });
     expect(attempt).toThrow(SandboxConfigError);
-    expect(attempt).toThrow(/SANDBOX_PORT[\s\S]*SANDBOX_HOST[\s\S]*SANDBOX_LOG/);
+    expect(attempt).toThrow(
+      /SANDBOX_PORT[\s\S]*SANDBOX_SMTP_PORT must be a port number, got '65536'[\s\S]*SANDBOX_HOST[\s\S]*SANDBOX_LOG/,
+    );
   });
 
   it('reads the SendGrid webhook key (base64 PKCS#8 DER or PEM) and URL', () => {

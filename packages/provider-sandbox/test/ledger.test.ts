@@ -1,7 +1,7 @@
 import { DeliveryLedger } from '../src/ledger';
 import type { SandboxMessage } from '../src/store';
 
-type Entry = Pick<SandboxMessage, 'provider' | 'channel' | 'accepted' | 'data' | 'body'>;
+type Entry = Pick<SandboxMessage, 'provider' | 'channel' | 'accepted' | 'data' | 'headers' | 'body'>;
 
 const email = (id: string, accepted = true): Entry => ({
   provider: 'sendgrid',
@@ -23,6 +23,7 @@ describe('DeliveryLedger', () => {
       sendgrid: { accepted: 1, rejected: 1 },
       twilio: { accepted: 1, rejected: 0 },
       fcm: { accepted: 0, rejected: 0 },
+      smtp: { accepted: 0, rejected: 0 },
     });
     expect(page).toMatchObject({ from: 0, next: 0, total: 0, at: [], ref: [] });
   });
@@ -40,6 +41,24 @@ describe('DeliveryLedger', () => {
       channel: ['email', 'sms'],
       ref: ['n1', 'Order R42 shipped'],
     });
+  });
+
+  it("takes an SMTP message's reference from its X-Herald-Notification-Id header, in any case", () => {
+    const ledger = new DeliveryLedger(true);
+    const smtp = (headers?: Record<string, string>): Entry => ({
+      provider: 'smtp',
+      channel: 'email',
+      accepted: true,
+      body: 'text',
+      ...(headers ? { headers } : {}),
+    });
+    ledger.add(
+      smtp({ 'X-Herald-Notification-Id': 'n1', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+      1,
+    );
+    ledger.add(smtp({ 'x-herald-notification-id': 'n2' }), 2);
+    ledger.add(smtp(), 3);
+    expect(ledger.page()).toMatchObject({ ref: ['n1', 'n2', 'text'], counts: { smtp: { accepted: 3 } } });
   });
 
   it('pages from a cursor and clamps out-of-range cursors', () => {

@@ -5,7 +5,10 @@ import { RateWindow } from './rate-window';
 import { parseFaultSpec } from './spec';
 import type { FaultSpec } from './spec';
 
-/** The error a faulty request is answered with: a code from its provider's catalog, and its HTTP status. */
+/**
+ * The error a faulty request is answered with: a code from its provider's catalog, and its HTTP
+ * status (SMTP: its reply code).
+ */
 export interface InjectedFailure {
   code: string;
   status: number;
@@ -82,6 +85,16 @@ export class FaultRegistry {
     else this.faults.delete(provider);
   }
 
+  /** The provider-wide spec, if there is one. */
+  wide(provider: SandboxProvider): FaultSpec | undefined {
+    return this.faults.get(provider)?.wide;
+  }
+
+  /** The first targeted spec naming one of `recipients`, if there is one. */
+  targeted(provider: SandboxProvider, recipients: readonly string[]): FaultSpec | undefined {
+    return this.faults.get(provider)?.targeted.find((s) => s.to?.some((r) => recipients.includes(r)));
+  }
+
   /**
    * Decides one request to `provider` addressed to `recipients`: the provider-wide rate limit
    * first (counting the requests it admits), then the first targeted spec naming one of the
@@ -90,17 +103,31 @@ export class FaultRegistry {
   decide(provider: SandboxProvider, recipients: readonly string[]): FaultDecision {
     const faults = this.faults.get(provider);
     if (!faults) return { latencyMs: 0, failure: null };
-    const spec = faults.targeted.find((s) => s.to?.some((r) => recipients.includes(r))) ?? faults.wide;
-    const latencyMs = spec?.latencyMs ?? 0;
+    const spec = this.targeted(provider, recipients) ?? faults.wide;
     if (faults.limiter && !faults.limiter.tryAdmit(this.now())) {
-      return { latencyMs, failure: this.failure(provider, GENERIC_ERROR_CODES[provider][429]) };
+      return {
+        latencyMs: spec?.latencyMs ?? 0,
+        failure: this.failure(provider, GENERIC_ERROR_CODES[provider][429]),
+      };
     }
-    if (!spec) return { latencyMs, failure: null };
+    return this.decideBy(spec);
+  }
+
+  /**
+   * Decides by `spec` alone, outside the rate limit: for a step of an SMTP session that is not a
+   * message of its own (AUTH, RCPT TO). No spec, no fault.
+   */
+  decideBy(spec: FaultSpec | undefined): FaultDecision {
+    if (!spec) return { latencyMs: 0, failure: null };
+    const { latencyMs } = spec;
     const fails = spec.outage || (spec.errorRate > 0 && this.random() < spec.errorRate);
     if (!fails) return { latencyMs, failure: null };
     return {
       latencyMs,
-      failure: this.failure(provider, spec.code ?? GENERIC_ERROR_CODES[provider][spec.status ?? 503]),
+      failure: this.failure(
+        spec.provider,
+        spec.code ?? GENERIC_ERROR_CODES[spec.provider][spec.status ?? 503],
+      ),
     };
   }
 

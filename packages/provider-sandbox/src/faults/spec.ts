@@ -1,5 +1,6 @@
 import { FAULT_STATUSES, PROVIDER_ERROR_CODES } from '../provider-errors';
 import type { FaultStatus } from '../provider-errors';
+import { smtpErrorPhase } from '../provider-errors/smtp';
 import { PROVIDERS } from '../store';
 import type { SandboxProvider } from '../store';
 
@@ -19,7 +20,10 @@ export interface FaultSpec {
   code?: string;
   latencyMs: number;
   outage: boolean;
-  /** Only requests addressed to one of these (email address, E.164 number, FCM token or `/topics/<name>`). */
+  /**
+   * Only requests addressed to one of these (email address, E.164 number, FCM token or
+   * `/topics/<name>`); for SMTP, decided at the `RCPT TO` of each.
+   */
   to?: readonly string[];
   /** Provider-wide only: requests admitted per sliding second; the provider's 429 beyond. */
   rateLimit?: number;
@@ -45,6 +49,12 @@ function checkCode(provider: unknown, code: unknown, problems: string[]): void {
       `code '${code}' is not a ${provider} error the sandbox knows (known: ${PROVIDER_ERROR_CODES[provider].join(', ')})`,
     );
   }
+}
+
+function isSmtpAuthCode(code: unknown): code is string {
+  return (
+    typeof code === 'string' && PROVIDER_ERROR_CODES.smtp.includes(code) && smtpErrorPhase(code) === 'AUTH'
+  );
 }
 
 function readRecipients(to: unknown, problems: string[]): string[] {
@@ -76,6 +86,11 @@ export function parseFaultSpec(input: unknown): ParseResult {
     if (input.status !== undefined) problems.push('give either status or code, not both');
     if (errorRate === 0 && outage === false) {
       problems.push('code has no effect unless errorRate is above 0 or outage is true');
+    }
+    if (provider === 'smtp' && to !== undefined && isSmtpAuthCode(code)) {
+      problems.push(
+        `code '${code}' answers SMTP AUTH, which names no recipient: it cannot be combined with to`,
+      );
     }
   }
   if (

@@ -193,3 +193,46 @@ describe('FaultRegistry rate limit', () => {
     expect(registry.decide('twilio', []).failure).toBeNull();
   });
 });
+
+describe('FaultRegistry steps (SMTP AUTH, RCPT TO)', () => {
+  const smtp = (overrides: Partial<FaultSpec> = {}): FaultSpec => ({
+    provider: 'smtp',
+    errorRate: 0,
+    latencyMs: 0,
+    outage: false,
+    ...overrides,
+  });
+
+  it('finds the provider-wide spec and the targeted one for a recipient, apart', () => {
+    const registry = new FaultRegistry();
+    expect(registry.wide('smtp')).toBeUndefined();
+    registry.set(smtp({ outage: true }));
+    registry.set(smtp({ to: ['a@x.test'], code: '550', outage: true }));
+    expect(registry.wide('smtp')).toMatchObject({ outage: true, status: 503 });
+    expect(registry.targeted('smtp', ['a@x.test'])).toMatchObject({ code: '550' });
+    expect(registry.targeted('smtp', ['b@x.test'])).toBeUndefined();
+  });
+
+  it('decides by one spec, with its latency, outside the rate limit', () => {
+    const registry = new FaultRegistry(
+      () => 0.2,
+      () => 0,
+    );
+    registry.set(smtp({ rateLimit: 1 }));
+    registry.set(smtp({ to: ['a@x.test'], code: '550', errorRate: 0.5, latencyMs: 7 }));
+    expect(registry.decide('smtp', []).failure).toBeNull();
+    const targeted = registry.targeted('smtp', ['a@x.test']);
+    expect(registry.decideBy(targeted)).toEqual({ latencyMs: 7, failure: { code: '550', status: 550 } });
+    expect(registry.decideBy(targeted)).toEqual({ latencyMs: 7, failure: { code: '550', status: 550 } });
+    expect(registry.decideBy(undefined)).toEqual({ latencyMs: 0, failure: null });
+    expect(registry.decide('smtp', []).failure).toEqual({ code: '452', status: 452 });
+  });
+
+  it('answers SMTP generic statuses with reply codes', () => {
+    const registry = new FaultRegistry();
+    registry.set(smtp({ outage: true }));
+    expect(registry.decide('smtp', []).failure).toEqual({ code: '421', status: 421 });
+    registry.set(smtp({ outage: true, status: 500 }));
+    expect(registry.decide('smtp', []).failure).toEqual({ code: '451', status: 451 });
+  });
+});

@@ -36,7 +36,7 @@ describe('parseFaultSpec', () => {
   it.each([
     [null, 'body must be a JSON object'],
     [[], 'body must be a JSON object'],
-    [{}, 'provider must be one of sendgrid, twilio, fcm'],
+    [{}, 'provider must be one of sendgrid, twilio, fcm, smtp'],
     [{ provider: 'fcm', errorRate: -0.1 }, 'errorRate must be a number from 0 to 1'],
     [{ provider: 'fcm', errorRate: '0.5' }, 'errorRate must be a number from 0 to 1'],
     [{ provider: 'fcm', status: 502 }, 'status must be one of 429, 500, 503'],
@@ -62,6 +62,10 @@ describe('parseFaultSpec', () => {
       { provider: 'fcm', rateLimit: 5, to: ['tok'] },
       'rateLimit applies to a whole provider: it cannot be combined with to',
     ],
+    [
+      { provider: 'smtp', code: '535', outage: true, to: ['a@x.test'] },
+      "code '535' answers SMTP AUTH, which names no recipient: it cannot be combined with to",
+    ],
   ])('refuses %j', (input, problem) => {
     expect(parseFaultSpec(input)).toEqual({ ok: false, problems: [problem] });
   });
@@ -78,6 +82,7 @@ describe('parseFaultSpec', () => {
       'UNREGISTERED_TOKEN',
       'UNREGISTERED, INVALID_ARGUMENT, INVALID_PAYLOAD, SENDER_ID_MISMATCH, QUOTA_EXCEEDED, UNAVAILABLE, INTERNAL, THIRD_PARTY_AUTH_ERROR',
     ],
+    ['smtp', '554', '421, 451, 452, 535, 550, 552'],
   ])('refuses an unknown %s code, listing the known ones', (provider, code, known) => {
     expect(parseFaultSpec({ provider, code, outage: true })).toEqual({
       ok: false,

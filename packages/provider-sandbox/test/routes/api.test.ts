@@ -81,12 +81,12 @@ describe('parseStatsQuery', () => {
       problems: [
         'to must be given once',
         "unknown parameter 'since' (use provider, to)",
-        'provider is required (one of sendgrid, twilio, fcm)',
+        'provider is required (one of sendgrid, twilio, fcm, smtp)',
       ],
     });
     expect(parseStatsQuery({ provider: 'mailgun' })).toEqual({
       ok: false,
-      problems: ["invalid provider 'mailgun' (use sendgrid, twilio, fcm)"],
+      problems: ["invalid provider 'mailgun' (use sendgrid, twilio, fcm, smtp)"],
     });
   });
 });
@@ -153,7 +153,7 @@ describe('fault and stats API', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({
       error: 'bad_request',
-      problems: ["invalid provider 'mailgun' (use sendgrid, twilio, fcm)"],
+      problems: ["invalid provider 'mailgun' (use sendgrid, twilio, fcm, smtp)"],
     });
   });
 

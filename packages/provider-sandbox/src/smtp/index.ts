@@ -1,0 +1,3 @@
+export { createSmtpListener } from './server';
+export type { SmtpListener } from './server';
+export type { SmtpContext } from './handlers';
