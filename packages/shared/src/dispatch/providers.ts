@@ -56,7 +56,8 @@ export function loggedBreaker(
   onChange: (to: BreakerState) => void = () => undefined,
 ): CircuitBreaker {
   return new CircuitBreaker(settings, (c) => {
-    const line = { provider, from: c.from, to: c.to, why: c.why };
+    // Not `to`/`from`: the logger redacts those keys (they name addresses elsewhere).
+    const line = { provider, previous: c.from, state: c.to, why: c.why };
     if (c.to === 'open')
       log.warn(line, `circuit open: ${provider} gets no sends for ${settings.cooldownMs} ms`);
     else log.info(line, `circuit ${c.to.replace('_', '-')}: ${provider}`);
