@@ -1,6 +1,6 @@
 /** The benchmark's settings: command-line arguments and the environment, parsed once. */
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** How (c) deploys the services: one process each, or the laned ones split (stack/herald.ts). */
@@ -32,16 +32,19 @@ export interface BenchSettings {
   delay: { accuracyRecords: number; leadMs: number; spreadMs: number; keys: number; dueAfterMs: number };
   /** (f): the size of the router's user table. */
   router: { users: number };
+  /** (g): messages of the unmeasured warm-up before each phase, on the same dispatchers. */
+  dispatch: { warmup: number };
   /** A phase gives up waiting when nothing was delivered for this long. */
   stallMs: number;
   progressEveryMs: number;
   sampleEveryMs: number;
 }
 
-export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e,f] [--quick] [--latencies 0,50] [--users U]
+export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e,f,g] [--quick] [--latencies 0,50] [--users U]
                    [--layouts single,split]
-  --n N            notifications per phase of (a), records of (b), (e2) and (f) (default 100000; --quick 2000)
-  --scenarios L    which scenarios to run (default a,b,c,d,e,f):
+  --n N            notifications per phase of (a), records of (b), (e2) and (f), messages per phase of (g)
+                   (default 100000; --quick 2000)
+  --scenarios L    which scenarios to run (default a,b,c,d,e,f,g):
                      a  Herald throughput and latency: Kafka produce (a1), POST /v1/notifications (a2),
                         POST /v1/notifications/batch (a3), at each sandbox latency
                      b  a bare kafkajs relay over the same hops, for comparison
@@ -51,6 +54,9 @@ export const USAGE = `usage: ./dev bench [--n N] [--scenarios a,b,c,d,e,f] [--qu
                         forwarding throughput (e2, N records due together), on one dlq process each
                      f  the router alone with dedup, preferences, quiet hours, caps and rules active:
                         decisions per second on 100000 users (10000 with --quick)
+                     g  the dispatchers alone, N rendered messages each phase: one SMS dispatcher at
+                        0 ms (g1) and 50 ms (g2), 2 and 4 replicas at 50 ms (g3x2, g3x4), one email
+                        dispatcher at 0 and 50 ms (g1e, g2e)
   --quick          small sizes for a quick look (N 2000, 1000 users, backlog 5000, 1000 records in e1)
   --latencies L    sandbox latencies in ms for (a) (default 0,50)
   --users U        users in the bench database (default 10000; --quick 1000)
@@ -161,6 +167,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         dueAfterMs: 3000 + Math.ceil(n / 5),
       },
       router: { users: quick ? 10_000 : 100_000 },
+      dispatch: { warmup: Math.min(1000, Math.ceil(n / 10)) },
       stallMs: quick ? 30_000 : 60_000,
       progressEveryMs: 3000,
       sampleEveryMs: 500,

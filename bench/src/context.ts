@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchEnv, BenchSettings } from './config';
 import type { Watched } from './procstat';
@@ -25,4 +25,21 @@ export function infraProcesses(root: string): Watched[] {
     if (pid > 0 && existsSync(`/proc/${pid}`)) out.push({ name: 'kafka broker', pid });
   }
   return out;
+}
+
+/**
+ * The local Redis server, found by its process name in /proc (it runs outside the repository's
+ * process tree): worth watching where every message costs Redis round trips, as in (g).
+ */
+export function redisProcess(): Watched | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'redis-server')
+        return { name: 'redis', pid: Number(entry) };
+    } catch {
+      // Gone since the listing, or not ours to read.
+    }
+  }
+  return undefined;
 }

@@ -8,6 +8,8 @@ import { isolationName, runIsolation } from './scenarios/isolation';
 import type { IsolationResult } from './scenarios/isolation';
 import { runDelayAccuracy, runDelayThroughput } from './scenarios/delay';
 import type { DelayResult } from './scenarios/delay';
+import type { DispatchPhaseResult, DispatchResult } from './dispatch-stats';
+import { DISPATCH_PHASES, runDispatchPhase } from './scenarios/dispatch';
 import { runRelay } from './scenarios/relay';
 import { runRouter } from './scenarios/router';
 import type { RelayResult } from './scenarios/relay';
@@ -59,7 +61,7 @@ async function main(): Promise<number> {
       return () => cleanups.delete(cleanup);
     },
   };
-  const want = (s: 'a' | 'b' | 'c' | 'e' | 'f') => settings.scenarios.includes(s);
+  const want = (s: 'a' | 'b' | 'c' | 'e' | 'f' | 'g') => settings.scenarios.includes(s);
   const machine = machineInfo();
   const vers = versions(ROOT);
   console.log(
@@ -99,6 +101,13 @@ async function main(): Promise<number> {
       e = { ...(accuracy ? { accuracy } : {}), ...(throughput ? { throughput } : {}) };
   }
   const f = want('f') ? await attempt('f', () => runRouter(ctx)) : undefined;
+  // (g) phase by phase, each on dispatchers of its own; one that fails leaves the others to run.
+  const gPhases: DispatchPhaseResult[] = [];
+  for (const spec of want('g') ? DISPATCH_PHASES : []) {
+    const result = await attempt(spec.name, () => runDispatchPhase(ctx, spec));
+    if (result) gPhases.push(result);
+  }
+  const g: DispatchResult | undefined = gPhases.length > 0 ? { phases: gPhases } : undefined;
   const comparison = compare(a, b);
 
   const finishedAt = new Date();
@@ -123,6 +132,7 @@ async function main(): Promise<number> {
       ...(a && settings.scenarios.includes('d') ? { d: 'per phase, in scenarios.a.phases[].processes' } : {}),
       ...(e ? { e } : {}),
       ...(f ? { f } : {}),
+      ...(g ? { g } : {}),
     },
     ...(comparison ? { comparison } : {}),
     errors,
@@ -130,7 +140,7 @@ async function main(): Promise<number> {
   const file = path.join(outDir, `bench-${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(
-    `\n${summaryText({ a, b, c, e, f, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
+    `\n${summaryText({ a, b, c, e, f, g, comparison, errors })}\n\nEvery figure: ${path.relative(ROOT, file)}`,
   );
   return errors.length > 0 ? 1 : 0;
 }

@@ -2,13 +2,17 @@ import type { PhaseResult } from './phase';
 import type { ProcessUsage } from './procstat';
 import { busiest } from './procstat';
 import { formatRate } from './progress';
-import type { LatencySummary } from './stats';
 import type { LatenessSummary } from './delay-stats';
+import { dispatchText } from './dispatch-report';
+import type { DispatchResult } from './dispatch-stats';
 import type { DelayPhaseResult, DelayResult } from './scenarios/delay';
 import type { IsolationResult } from './scenarios/isolation';
 import type { RelayResult } from './scenarios/relay';
 import type { RouterResult } from './scenarios/router';
 import type { ThroughputResult } from './scenarios/throughput';
+import { formatTable, ms, pair } from './table';
+
+export { formatTable, pair } from './table';
 
 /** The human summary printed at the end: pure formatting of the results. */
 
@@ -34,24 +38,6 @@ export function compare(a: ThroughputResult | undefined, b: RelayResult | undefi
     relayDeliveredPerSecond: relay,
     ratio: herald !== null && relay ? Math.round((herald / relay) * 1000) / 1000 : null,
   };
-}
-
-/** Left-aligned first column, right-aligned others, two spaces between columns. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-
-export function pair(s: LatencySummary | null | undefined): string {
-  if (!s || s.count === 0 || s.p50 === null || s.p99 === null) return '–';
-  return `${ms(s.p50)} / ${ms(s.p99)}`;
 }
 
 /** p50 / p95 / p99 / max of a lateness summary. */
@@ -224,6 +210,7 @@ export function summaryText(r: {
   c?: readonly IsolationResult[];
   e?: DelayResult;
   f?: RouterResult;
+  g?: DispatchResult;
   comparison?: Comparison;
   errors: { scenario: string; message: string }[];
 }): string {
@@ -300,6 +287,8 @@ export function summaryText(r: {
   const e = r.e ? delayText(r.e) : [];
   if (e.length > 0) out.push('', ...e);
   if (r.f) out.push('', ...routerText(r.f));
+  const g = r.g ? dispatchText(r.g) : [];
+  if (g.length > 0) out.push('', ...g);
   for (const err of r.errors) out.push('', `(${err.scenario}) FAILED: ${err.message}`);
   return out.join('\n');
 }

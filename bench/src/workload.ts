@@ -130,7 +130,12 @@ export function refIndex(tag: string, text: string): number | null {
 }
 
 /** Texts by kind, for the provisioned `generic` template (title and body from the data). */
-function genericData(kind: string, ref: string, name: string, rand: () => number): Record<string, string> {
+export function genericData(
+  kind: string,
+  ref: string,
+  name: string,
+  rand: () => number,
+): Record<string, string> {
   const code = String(100000 + Math.floor(rand() * 900000));
   switch (kind) {
     case 'security':

@@ -6,7 +6,7 @@ describe('parseArgs', () => {
     expect(r.ok && r.settings).toMatchObject({
       n: 100_000,
       users: 10_000,
-      scenarios: ['a', 'b', 'c', 'd', 'e', 'f'],
+      scenarios: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
       latenciesMs: [0, 50],
       quick: false,
       connections: 32,
@@ -74,7 +74,7 @@ describe('parseArgs', () => {
         "unknown option '--speed'",
         "unexpected argument 'fast'",
         "--n must be a positive integer, got '0'",
-        "--scenarios takes a comma-separated list of a, b, c, d, e, f, got 'a,x'",
+        "--scenarios takes a comma-separated list of a, b, c, d, e, f, g, got 'a,x'",
         "--latencies takes milliseconds from 0 to 60000, comma-separated, got '-1'",
       ],
     });

@@ -35,7 +35,7 @@ export interface HeraldStack {
 }
 
 /** The dispatchers' provider settings, every provider pointed at the sandbox. */
-function providerEnv(sandboxUrl: string): Record<string, string> {
+export function providerEnv(sandboxUrl: string): Record<string, string> {
   return {
     SENDGRID_API_KEY: 'SG.bench',
     SENDGRID_FROM_EMAIL: 'notifications@herald.test',

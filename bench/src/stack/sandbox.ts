@@ -56,7 +56,7 @@ export async function startSandbox(opts: {
         await call(`${url}/api/faults`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ provider, latencyMs: ms }),
+          body: JSON.stringify({ provider, latencyMs: ms, errorRate: 0, outage: false }),
         });
       }
     },

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
         }
       : {}),
     maxSegments: config.SMS_MAX_SEGMENTS,
+    maxConnections: config.DISPATCH_CONCURRENCY,
     onSegments: (n) => segments.observe(n),
   });
   await startDispatcher(rt, {

@@ -16,6 +16,11 @@ export interface TwilioSenderOptions {
   sandboxUrl?: string;
   /** Per-request timeout; a timeout is `provider_unavailable`. */
   timeoutMs?: number;
+  /**
+   * Connections to Twilio kept at once: the sends in flight (`DISPATCH_CONCURRENCY`). The SDK's own
+   * agent allows 20 per host otherwise, which would cap the sends in flight at 20 whatever else is set.
+   */
+  maxConnections?: number;
   /** Where Twilio posts the message's delivery status (ingest's `/v1/webhooks/twilio`). */
   statusCallbackUrl?: (message: ChannelMessage) => string;
   /** Longer bodies are refused before sending (`message_too_long`), never billed. */
@@ -44,7 +49,17 @@ export class SandboxRequestClient extends twilio.RequestClient {
 
 /** SMS through Twilio's Messages API with the official SDK. */
 export function createTwilioSender(opts: TwilioSenderOptions): ChannelSender {
-  const clientOpts = { timeout: opts.timeoutMs ?? 10_000 };
+  const clientOpts = {
+    timeout: opts.timeoutMs ?? 10_000,
+    keepAlive: true,
+    ...(opts.maxConnections !== undefined
+      ? {
+          maxSockets: opts.maxConnections,
+          maxTotalSockets: opts.maxConnections,
+          maxFreeSockets: opts.maxConnections,
+        }
+      : {}),
+  };
   const httpClient =
     opts.sandboxUrl !== undefined
       ? new SandboxRequestClient(opts.sandboxUrl, clientOpts)
