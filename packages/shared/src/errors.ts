@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   record_rejected: { retriable: false, httpStatus: 500, disposition: 'park' },
   // Pipeline, transient: retried
   provider_rate_limited: { retriable: true, httpStatus: undefined, disposition: 'retry' },
+  /** The provider throttles this one recipient (FCM's per-device limit): retried, never against the provider. */
+  recipient_rate_limited: { retriable: true, httpStatus: undefined, disposition: 'retry' },
   provider_unavailable: { retriable: true, httpStatus: undefined, disposition: 'retry' },
   /** Our credentials were refused (rotated key, revoked account): an operator's fix, then a retry. */
   provider_auth_failed: { retriable: true, httpStatus: undefined, disposition: 'retry' },

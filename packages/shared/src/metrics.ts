@@ -103,6 +103,13 @@ export const metricsFor = {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [r],
     }),
+  pushMulticastTokens: (r: Registry) =>
+    new Histogram({
+      name: 'herald_push_multicast_tokens',
+      help: 'Tokens per sendEachForMulticast call (messages of the same content sent together)',
+      buckets: [1, 2, 5, 10, 50, 100, 500],
+      registers: [r],
+    }),
   endToEndLatency: (r: Registry) =>
     new Histogram({
       name: 'herald_end_to_end_latency_seconds',

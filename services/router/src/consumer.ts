@@ -177,7 +177,8 @@ export function createRouterProcessor(deps: RouterDeps): RecordProcessor<Prepare
         data,
         decided.recipient.locale,
         decisions,
-        decided.planned.categoryRequired,
+        // A recipient Herald does not store has no preferences to opt out of: no unsubscribe link.
+        decided.planned.categoryRequired || !decided.recipient.known,
       );
       const copies = await cappedCopies(deps, record, request, decisions, now);
       return {

@@ -132,7 +132,8 @@ export async function channelMessages(
   data: Record<string, unknown>,
   locale: string,
   decisions: ChannelDecision[],
-  categoryRequired: boolean,
+  /** No one-click unsubscribe: a required category, or a recipient Herald does not store. */
+  noUnsubscribe: boolean,
 ): Promise<OutboundRecord[]> {
   const out: OutboundRecord[] = [];
   const templateId = request.templateId ?? 'generic';
@@ -161,7 +162,7 @@ export async function channelMessages(
         createdAt: request.createdAt,
         expiresAt: request.expiresAt,
         // Emails of a category the user may leave carry a one-click unsubscribe (RFC 8058).
-        unsubscribable: decision.channel === 'EMAIL' && !categoryRequired,
+        unsubscribable: decision.channel === 'EMAIL' && !noUnsubscribe,
         ...(decision.channel === 'PUSH'
           ? { ttlSeconds: request.pushTtlSeconds ?? null, collapseKey: request.pushCollapseKey ?? null }
           : {}),

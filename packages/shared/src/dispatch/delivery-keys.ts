@@ -18,6 +18,8 @@ export interface DeliveryKeyStore {
   markSent(key: string, providerMessageId: string): Promise<void>;
   /** Gives a claim back (the send failed), only if it is still ours. */
   release(key: string, token: string): Promise<void>;
+  /** Restarts the claim's lease if it is still ours; false when it ran out (someone else may hold it). */
+  renew(key: string, token: string): Promise<boolean>;
 }
 
 const SEVEN_DAYS_S = 7 * 24 * 3600;
@@ -27,6 +29,9 @@ const SENT = 'sent:';
 /** Deletes the key only while it still holds this claim (a lease that ran out may be someone else's). */
 const RELEASE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+/** Extends the lease only while the key still holds this claim. */
+const RENEW_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
 /** A stored value: `claim:<token>`, `sent:<provider id>`, or (keys written before claims) the bare id. */
 export function readDeliveryValue(value: string): Claim {
@@ -58,6 +63,9 @@ export function redisDeliveryKeys(
     },
     async release(key, token) {
       await redis.eval(RELEASE_SCRIPT, 1, key, `${CLAIM}${token}`);
+    },
+    async renew(key, token) {
+      return (await redis.eval(RENEW_SCRIPT, 1, key, `${CLAIM}${token}`, String(opts.leaseMs))) === 1;
     },
   };
 }

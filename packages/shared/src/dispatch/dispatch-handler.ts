@@ -8,7 +8,7 @@ import type { Codec } from '../kafka/codec';
 import type { InboundRecord, Outcome, RecordProcessor } from '../kafka/consumer';
 import { copyKey, dlqRecord } from '../kafka/dead-letter';
 import { delayedRecord } from '../kafka/delay';
-import { headersToRecord } from '../kafka/headers';
+import { H, headerString, headersToRecord } from '../kafka/headers';
 import { yieldTurn } from '../kafka/engine/turns';
 import { stableEventId, statusEvent } from '../kafka/publisher';
 import type { OutboundRecord } from '../kafka/publisher';
@@ -44,8 +44,11 @@ export interface DispatchDeps {
   };
 }
 
-/** A deferred message comes back no sooner than this: never a loop through the delay engine. */
+/** A deferred message comes back no sooner than this (doubling each time): never a loop through the delay engine. */
 const MIN_DEFER_MS = 1000;
+const MAX_DEFER_MS = 60_000;
+/** A send that waited this long for rate-limit tokens renews its delivery claim before sending. */
+const RENEW_AFTER_WAIT_MS = 1000;
 
 /** How a failed send is counted: only what the provider answered may count against it. */
 export function sendFailureOutcome(
@@ -102,22 +105,40 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         };
       }
 
-      const choice = chooseProvider(deps.providers, deps.clock());
-      if ('retryAt' in choice) {
-        await releaseQuietly(deps, key, claim.token);
-        return deferred(deps, record, message, key, choice.retryAt);
+      // The chosen provider's circuit, then a token of its rate limit. A send that waited for its
+      // token while the circuit opened is not sent to a provider that is down: it chooses again
+      // (the secondary, or the delay engine).
+      let choice = chooseProvider(deps.providers, deps.clock());
+      let waitedMs = 0;
+      for (let again = false; ; again = true) {
+        if ('retryAt' in choice) {
+          await releaseQuietly(deps, key, claim.token);
+          return deferred(deps, record, message, key, choice.retryAt);
+        }
+        const from = deps.clock();
+        try {
+          await choice.provider.limiter?.acquire(record.lane ?? 0);
+        } catch (e) {
+          // The shared limit cannot be read (Redis): wait in place, as for any dependency outage.
+          choice.provider.breaker.release(choice.trial, choice.round);
+          await releaseQuietly(deps, key, claim.token);
+          throw e;
+        }
+        waitedMs += deps.clock() - from;
+        if (again || choice.trial || choice.provider.breaker.state(deps.clock()) === 'closed') break;
+        choice = chooseProvider(deps.providers, deps.clock());
       }
-      const { sender, limiter } = choice.provider;
+      // A long wait for tokens may have outlived the claim's lease (another owner after a
+      // rebalance could then send too): renewed only while still ours, else wait for its outcome.
+      if (waitedMs >= RENEW_AFTER_WAIT_MS && !(await deps.deliveryKeys.renew(key, claim.token))) {
+        choice.provider.breaker.release(choice.trial, choice.round);
+        throw new HeraldError(
+          'delivery_in_progress',
+          'the delivery claim ran out while waiting for the rate limit',
+        );
+      }
+      const { sender } = choice.provider;
       const labels = { channel: message.channel, provider: sender.provider };
-
-      try {
-        await limiter?.acquire();
-      } catch (e) {
-        // The shared limit cannot be read (Redis): wait in place, as for any dependency outage.
-        choice.provider.breaker.release(choice.trial);
-        await releaseQuietly(deps, key, claim.token);
-        throw e;
-      }
       // Claims answered by one Redis reply resume together: each send costs the SDK a millisecond
       // of CPU, so a few hundred of them in one turn would hold up every socket of the process.
       await yieldTurn(record.lane);
@@ -130,7 +151,8 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
         const err = classifyError(e);
         reportToBreaker(choice, deps.clock(), err);
         await releaseQuietly(deps, key, claim.token);
-        if (isAddressFault(err)) await suppress(deps, message, err);
+        // Only the provider's word suppresses an address: a check of our own may be wrong.
+        if (isAddressFault(err) && err.providerCode !== undefined) await suppress(deps, message, err);
         return failedSend(deps, record, message, key, err, sender.provider);
       }
       stopTimer();
@@ -171,19 +193,29 @@ function deferred(
   retryAt: number,
 ): Outcome {
   const now = deps.clock();
-  const dueAt = Math.ceil(Math.max(retryAt, now + MIN_DEFER_MS) + deps.random() * deps.deferSpreadMs);
+  const times = Number(headerString(record.headers, H.circuitDeferrals) ?? '0') || 0;
+  // The first comes back when the circuit may let it through; one deferred again waits longer.
+  const floor = Math.min(MAX_DEFER_MS, MIN_DEFER_MS * 2 ** Math.min(times, 10));
+  const dueAt = Math.ceil(Math.max(retryAt, now + floor) + deps.random() * deps.deferSpreadMs);
   const held = delayedRecord(
     deps.topics,
     deps.tiers,
-    { key: copyKey(record), value: record.value, headers: headersToRecord(record.headers) },
+    {
+      key: copyKey(record),
+      value: record.value,
+      headers: { ...headersToRecord(record.headers), [H.circuitDeferrals]: String(times + 1) },
+    },
     record.topic,
     dueAt,
     now,
   );
   return {
+    // The timeline says it once; a message deferred again while the outage lasts adds no event.
     records: [
       held.record,
-      statusRecord(deps, message, key, 'DEFERRED', { reason: 'circuit_open', until: dueAt }),
+      ...(times === 0
+        ? [statusRecord(deps, message, key, 'DEFERRED', { reason: 'circuit_open', until: dueAt })]
+        : []),
     ],
     done: () => {
       deps.metrics.deferred.inc({ channel: message.channel, reason: 'circuit_open' });
@@ -192,6 +224,7 @@ function deferred(
           notificationId: message.notificationId,
           channel: message.channel,
           dueAt: new Date(dueAt).toISOString(),
+          deferrals: times + 1,
         },
         'circuit open: deferred',
       );

@@ -14,7 +14,7 @@ export interface GuardedProvider {
 }
 
 /** The provider a send goes to, and whether it is a half-open trial; or, when none may, when to try again. */
-export type Choice = { provider: GuardedProvider; trial: boolean } | { retryAt: number };
+export type Choice = { provider: GuardedProvider; trial: boolean; round: number } | { retryAt: number };
 
 /**
  * The primary while its circuit lets a send through, else the secondary (failover, when one is
@@ -25,7 +25,7 @@ export function chooseProvider(providers: readonly GuardedProvider[], now: numbe
   let retryAt = Number.POSITIVE_INFINITY;
   for (const provider of providers) {
     const permit = provider.breaker.acquire(now);
-    if (permit.allowed) return { provider, trial: permit.trial };
+    if (permit.allowed) return { provider, trial: permit.trial, round: permit.round };
     retryAt = Math.min(retryAt, permit.retryAt);
   }
   return { retryAt };
@@ -33,17 +33,17 @@ export function chooseProvider(providers: readonly GuardedProvider[], now: numbe
 
 /** What a send's result says about the provider, for its breaker. */
 export function reportToBreaker(
-  choice: { provider: GuardedProvider; trial: boolean },
+  choice: { provider: GuardedProvider; trial: boolean; round: number },
   now: number,
   err: HeraldError | null,
 ): void {
   const { breaker } = choice.provider;
-  if (err === null) return breaker.success(now, choice.trial);
-  if (isProviderFault(err)) return breaker.failure(now, choice.trial);
+  if (err === null) return breaker.success(now, choice.trial, choice.round);
+  if (isProviderFault(err)) return breaker.failure(now, choice.trial, choice.round);
   // The provider answered, and refused this message or recipient: it is up.
-  if (err.providerCode !== undefined) return breaker.success(now, choice.trial);
+  if (err.providerCode !== undefined) return breaker.success(now, choice.trial, choice.round);
   // Our own fault (a bug, a payload we could not build): says nothing about the provider.
-  breaker.release(choice.trial);
+  breaker.release(choice.trial, choice.round);
 }
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };

@@ -32,18 +32,21 @@ return {granted, wait}
 
 /**
  * The bucket for a limit of `perSecond` sends in any one-second window, across replicas: a
- * capacity of a tenth of a second's sends (at least 1) and a refill of the rest, less a tenth kept
+ * capacity of a tenth of a second's sends (at least 1) and a refill of the rest, less 15 % kept
  * as headroom. A full bucket emptied at the start of a window plus a second of refill then stays
  * under the limit (a bucket of a full second's capacity would let twice the limit through across a
  * window's edge), and the headroom absorbs the jitter between a token's grant and the request's
  * arrival at the provider (event-loop turns, connection reuse), which the provider counts by.
  */
+/** The share of the limit left unused, for the jitter between a grant and the provider's count. */
+const HEADROOM = 0.15;
+
 export function bucketFor(perSecond: number): { refillPerSecond: number; capacity: number } {
   if (!Number.isFinite(perSecond) || perSecond < 2) {
     throw new Error(`a provider rate limit must be at least 2 per second (got ${String(perSecond)})`);
   }
   const capacity = Math.max(1, Math.floor(perSecond / 10));
-  return { refillPerSecond: Math.max(1, perSecond * 0.9 - capacity), capacity };
+  return { refillPerSecond: Math.max(1, perSecond * (1 - HEADROOM) - capacity), capacity };
 }
 
 type TakeCommand = (key: string, rate: string, burst: string, want: string) => Promise<[number, number]>;
@@ -80,7 +83,7 @@ export interface RateLimiterOptions {
  * If the source fails (Redis unreachable), every waiting send gets the error.
  */
 export class RateLimiter {
-  private readonly waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private readonly waiting: { lane: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private pumping = false;
   private readonly maxPerTake: number;
   private readonly clock: () => number;
@@ -95,10 +98,16 @@ export class RateLimiter {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  /** Resolves when this send may go. */
-  acquire(): Promise<void> {
+  /**
+   * Resolves when this send may go. Tokens go to the highest lane waiting first (0 = critical), in
+   * order of asking within a lane: a throttled backlog of low sends never holds a critical one back.
+   */
+  acquire(lane = 0): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      // Kept ordered by lane, then by arrival: a new send goes after the last of its lane or higher.
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1]?.lane ?? 0) > lane) at--;
+      this.waiting.splice(at, 0, { lane, resolve, reject });
       if (!this.pumping) void this.pump();
     });
   }

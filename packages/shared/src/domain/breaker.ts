@@ -27,8 +27,11 @@ export const DEFAULT_BREAKER: BreakerSettings = {
   successThreshold: 3,
 };
 
-/** May this send go? A trial is a send in half-open: report its result with `trial: true`. */
-export type Permit = { allowed: true; trial: boolean } | { allowed: false; retryAt: number };
+/**
+ * May this send go? A trial is a send in half-open: report its result with `trial: true` and the
+ * permit's `round`, so a trial of an earlier half-open round that answers late counts for nothing.
+ */
+export type Permit = { allowed: true; trial: boolean; round: number } | { allowed: false; retryAt: number };
 
 export interface BreakerChange {
   from: BreakerState;
@@ -44,6 +47,8 @@ export class CircuitBreaker {
   private openedAt = 0;
   private trialsInFlight = 0;
   private trialSuccesses = 0;
+  /** Counts half-open rounds: a trial's result counts only in its own round. */
+  private round = 0;
 
   constructor(
     readonly settings: BreakerSettings,
@@ -67,17 +72,18 @@ export class CircuitBreaker {
 
   acquire(now: number): Permit {
     const state = this.state(now);
-    if (state === 'closed') return { allowed: true, trial: false };
+    if (state === 'closed') return { allowed: true, trial: false, round: this.round };
     if (state === 'half_open' && this.trialsInFlight < this.settings.halfOpenTrials) {
       this.trialsInFlight++;
-      return { allowed: true, trial: true };
+      return { allowed: true, trial: true, round: this.round };
     }
     // Open, or every trial slot taken: come back when the cool-down ends (or a trial may be free).
     return { allowed: false, retryAt: Math.max(now, this.openedAt + this.settings.cooldownMs) };
   }
 
   /** The provider accepted the send, or answered it properly (a refused recipient counts here too). */
-  success(now: number, trial: boolean): void {
+  success(now: number, trial: boolean, round = this.round): void {
+    if (trial && round !== this.round) return;
     if (trial) this.trialsInFlight = Math.max(0, this.trialsInFlight - 1);
     if (this.current === 'closed') {
       this.failures = 0;
@@ -92,7 +98,8 @@ export class CircuitBreaker {
   }
 
   /** The provider failed the send: unreachable, timed out, 5xx, throttled us. */
-  failure(now: number, trial: boolean): void {
+  failure(now: number, trial: boolean, round = this.round): void {
+    if (trial && round !== this.round) return;
     if (trial) this.trialsInFlight = Math.max(0, this.trialsInFlight - 1);
     if (this.current === 'closed') {
       this.failures++;
@@ -105,8 +112,8 @@ export class CircuitBreaker {
   }
 
   /** A send that ended without a verdict on the provider (a fault of ours): frees its trial slot. */
-  release(trial: boolean): void {
-    if (trial) this.trialsInFlight = Math.max(0, this.trialsInFlight - 1);
+  release(trial: boolean, round = this.round): void {
+    if (trial && round === this.round) this.trialsInFlight = Math.max(0, this.trialsInFlight - 1);
   }
 
   private open(now: number, why: string): void {
@@ -119,7 +126,8 @@ export class CircuitBreaker {
     this.current = to;
     this.failures = 0;
     this.trialSuccesses = 0;
-    if (to !== 'half_open') this.trialsInFlight = 0;
+    this.trialsInFlight = 0;
+    if (to === 'half_open') this.round++;
     if (from !== to) this.onChange({ from, to, at, why });
   }
 }

@@ -13,6 +13,8 @@ export const H = {
   failures: 'failures',
   /** The wait before this attempt (ms), for decorrelated jitter. */
   retryDelayMs: 'retry-delay-ms',
+  /** How many times a dispatcher has deferred this message while its provider's circuit was open. */
+  circuitDeferrals: 'circuit-deferrals',
 } as const;
 
 export function headerString(headers: IHeaders | undefined, name: string): string | undefined {

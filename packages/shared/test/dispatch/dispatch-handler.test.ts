@@ -98,6 +98,7 @@ function setup(
       if (keys.get(k)?.claim === token) keys.delete(k);
       return Promise.resolve();
     },
+    renew: (k, token) => Promise.resolve(keys.get(k)?.claim === token),
   };
   const sender: ChannelSender = { provider: 'sendgrid', send: jest.fn(send), close: () => Promise.resolve() };
   const breakerSettings = opts.breaker ?? {
@@ -326,6 +327,7 @@ describe('dispatch handler', () => {
     expect(held?.topic).toBe('notify.delay.5s');
     expect(held?.headers).toEqual({
       attempt: '2',
+      'circuit-deferrals': '1',
       'due-at': new Date(NOW + 10_000).toISOString(),
       'target-topic': 'notify.channel.email.high',
     });
@@ -437,5 +439,62 @@ describe('dispatch handler', () => {
     const t = setup(message(), unexpected, { limiter });
     await expect(t.handle(record())).rejects.toMatchObject({ code: 'dependency_unavailable' });
     expect(t.keys.size).toBe(0);
+  });
+
+  it('says a deferral once, and waits longer each time the same message is deferred again', async () => {
+    let now = NOW;
+    const t = setup(message(), () => Promise.reject(new HeraldError('provider_unavailable', 'HTTP 503')), {
+      clock: () => now,
+      breaker: { failureThreshold: 1, cooldownMs: 100, halfOpenTrials: 1, successThreshold: 1 },
+    });
+    await t.handle(record());
+    now += 10;
+    await t.handle(record(Buffer.from('encoded'), { 'circuit-deferrals': '3' }));
+    const held = t.published.at(-1);
+    expect(held?.headers?.['circuit-deferrals']).toBe('4');
+    expect(held?.headers?.['due-at']).toBe(new Date(NOW + 10 + 8000).toISOString());
+    expect(t.statuses().filter((e) => e.status === 'DEFERRED')).toEqual([]);
+  });
+
+  it('does not send what waited for a token while the circuit opened: it is deferred instead', async () => {
+    let now = NOW;
+    let grant: () => void = () => undefined;
+    const limiter = new RateLimiter({
+      take: (want) => new Promise((r) => (grant = () => r({ granted: want, waitMs: 0 }))),
+    });
+    const t = setup(message(), unexpected, {
+      clock: () => now,
+      limiter,
+      breaker: { failureThreshold: 1, cooldownMs: 10_000, halfOpenTrials: 1, successThreshold: 1 },
+    });
+    const waiting = t.handle(record());
+    for (let i = 0; i < 100; i++) await new Promise((r) => setImmediate(r));
+    // Meanwhile another send fails and opens the circuit.
+    t.providers[0]?.breaker.failure(now, false);
+    now += 500;
+    grant();
+    await waiting;
+    expect(t.sender.send).not.toHaveBeenCalled();
+    expect(t.statuses()).toEqual([expect.objectContaining({ status: 'DEFERRED', reason: 'circuit_open' })]);
+  });
+
+  it('after a long wait for tokens, sends only if its delivery claim is still its own', async () => {
+    let now = NOW;
+    let grant: () => void = () => undefined;
+    const limiter = new RateLimiter({
+      take: (want) => new Promise((r) => (grant = () => r({ granted: want, waitMs: 0 }))),
+    });
+    const t = setup(message(), () => Promise.resolve({ providerMessageId: 'sg-1' }), {
+      clock: () => now,
+      limiter,
+    });
+    const waiting = t.handle(record());
+    for (let i = 0; i < 100; i++) await new Promise((r) => setImmediate(r));
+    // The lease ran out and another dispatcher claimed the delivery.
+    t.keys.set([...t.keys.keys()][0] ?? '', { claim: 'someone-else' });
+    now += 5000;
+    grant();
+    await expect(waiting).rejects.toMatchObject({ code: 'delivery_in_progress' });
+    expect(t.sender.send).not.toHaveBeenCalled();
   });
 });

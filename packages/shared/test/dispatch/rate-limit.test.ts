@@ -60,6 +60,25 @@ describe('RateLimiter', () => {
     expect(limiter.queued).toBe(0);
   });
 
+  it('gives tokens to the highest lane first, in order of asking within a lane', async () => {
+    const { source } = scripted([
+      { granted: 0, waitMs: 10 },
+      { granted: 2, waitMs: 10 },
+      { granted: 3, waitMs: 0 },
+    ]);
+    const limiter = new RateLimiter(source, { sleep: () => Promise.resolve() });
+    const order: string[] = [];
+    const ask = (name: string, lane: number) => limiter.acquire(lane).then(() => order.push(name));
+    await Promise.all([
+      ask('low-1', 3),
+      ask('normal', 2),
+      ask('low-2', 3),
+      ask('critical', 0),
+      ask('high', 1),
+    ]);
+    expect(order).toEqual(['critical', 'high', 'normal', 'low-1', 'low-2']);
+  });
+
   it('takes new asks into the next round trip while one is in flight', async () => {
     let release: (v: { granted: number; waitMs: number }) => void = () => undefined;
     const asked: number[] = [];
@@ -97,10 +116,10 @@ describe('RateLimiter', () => {
 });
 
 describe('bucketFor', () => {
-  it('keeps a full bucket plus a second of refill within the limit, with a tenth to spare', () => {
-    expect(bucketFor(100)).toEqual({ refillPerSecond: 80, capacity: 10 });
-    expect(bucketFor(20)).toEqual({ refillPerSecond: 16, capacity: 2 });
-    expect(bucketFor(5)).toEqual({ refillPerSecond: 3.5, capacity: 1 });
+  it('keeps a full bucket plus a second of refill within the limit, with 15 % to spare', () => {
+    expect(bucketFor(100)).toEqual({ refillPerSecond: 75, capacity: 10 });
+    expect(bucketFor(20)).toEqual({ refillPerSecond: 15, capacity: 2 });
+    expect(bucketFor(5)).toEqual({ refillPerSecond: 3.25, capacity: 1 });
     expect(bucketFor(2)).toEqual({ refillPerSecond: 1, capacity: 1 });
     for (const r of [2, 3, 7, 20, 99, 100, 1000]) {
       const { refillPerSecond, capacity } = bucketFor(r);

@@ -27,6 +27,8 @@ export interface FcmSenderOptions {
    */
   multicastWindowMs?: number;
   clock?: () => number;
+  /** Hears the number of tokens of each `sendEachForMulticast` call (`herald_push_multicast_tokens`). */
+  onMulticast?: (tokens: number) => void;
 }
 
 /**
@@ -81,14 +83,16 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
   }
   const app = initializeApp(options, opts.appName ?? `herald-push-${randomUUID()}`);
   const messaging = getMessaging(app);
-  // send() already goes over HTTP/1.1 through httpAgent; sendEach() would otherwise use HTTP/2,
-  // which ignores the agent and would reach Google even in sandbox mode.
-  messaging.enableLegacyHttpTransport();
+  // In sandbox mode only: sendEach() uses HTTP/2, which ignores the agent and would reach Google;
+  // over HTTP/1.1 it goes through the sandbox agent. Production keeps HTTP/2 to FCM.
+  if (agent !== undefined) messaging.enableLegacyHttpTransport();
 
   const clock = opts.clock ?? Date.now;
   const window = opts.multicastWindowMs ?? 2;
-  const loader = new DataLoader<ChannelMessage, SendResult | HeraldError>(
-    (messages) => sendGrouped(messaging, messages, clock()),
+  // Each message's value is its own group's promise: a message resolves as soon as its group's
+  // call has answered, not when every group of the window has.
+  const loader = new DataLoader<ChannelMessage, Promise<SendResult | HeraldError>>(
+    (messages) => Promise.resolve(sendGrouped(messaging, messages, clock(), opts.onMulticast)),
     {
       cache: false,
       // sendEachForMulticast takes at most 500 tokens; groupByContent keeps to that too.
@@ -100,6 +104,7 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
   return {
     provider: 'fcm',
     async send(message: ChannelMessage): Promise<SendResult> {
+      // The value is its group's promise, which the load's own promise takes on: one await.
       const result = await loader.load(message);
       if (result instanceof HeraldError) throw result;
       return result;
@@ -113,45 +118,50 @@ export function createFcmSender(opts: FcmSenderOptions): ChannelSender {
 
 /**
  * One `sendEachForMulticast` per group of messages with the same content, each message's own
- * result back in its place: a token FCM refused fails that message alone.
+ * result in its place (a token FCM refused fails that message alone), each group's as soon as its
+ * call answers.
  */
-async function sendGrouped(
+function sendGrouped(
   messaging: Messaging,
   messages: readonly ChannelMessage[],
   now: number,
-): Promise<(SendResult | HeraldError)[]> {
-  const results = new Map<ChannelMessage, SendResult | HeraldError>();
+  onMulticast: ((tokens: number) => void) | undefined,
+): Promise<SendResult | HeraldError>[] {
+  const results = new Map<ChannelMessage, Promise<SendResult | HeraldError>>();
   const sendable: { message: ChannelMessage; content: PushContent }[] = [];
   for (const message of messages) {
     const content = pushContent(message, now);
-    if (content === null)
-      results.set(message, new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object'));
-    else sendable.push({ message, content });
+    if (content === null) {
+      results.set(
+        message,
+        Promise.resolve(new HeraldError('malformed_payload', 'ChannelMessage.data is not a JSON object')),
+      );
+    } else sendable.push({ message, content });
   }
-  await Promise.all(
-    groupByContent(sendable, (s) => s.content).map(async ({ content, items }) => {
-      try {
-        const batch = await messaging.sendEachForMulticast({
-          ...content,
-          tokens: items.map((i) => i.message.address),
-        });
-        batch.responses.forEach((r, i) => {
-          const item = items[i];
-          if (!item) return;
-          results.set(
-            item.message,
-            r.success ? { providerMessageId: r.messageId ?? '' } : toHeraldError(r.error),
-          );
-        });
-      } catch (err) {
+  for (const { content, items } of groupByContent(sendable, (s) => s.content)) {
+    onMulticast?.(items.length);
+    const call = messaging
+      .sendEachForMulticast({ ...content, tokens: items.map((i) => i.message.address) })
+      .then(
+        (batch) =>
+          items.map((_, i): SendResult | HeraldError => {
+            const r = batch.responses[i];
+            if (!r) return new HeraldError('unknown', 'FCM gave no result for this token');
+            return r.success ? { providerMessageId: r.messageId ?? '' } : toHeraldError(r.error);
+          }),
         // The call as a whole failed (refused before sending): every message of the group shares it.
-        const e = toHeraldError(err);
-        for (const item of items) results.set(item.message, e);
-      }
-    }),
-  );
+        (err: unknown) => items.map(() => toHeraldError(err)),
+      );
+    items.forEach((item, i) =>
+      results.set(
+        item.message,
+        call.then((all) => all[i] ?? new HeraldError('unknown', 'FCM gave no result for this token')),
+      ),
+    );
+  }
   return messages.map(
-    (m) => results.get(m) ?? new HeraldError('unknown', 'FCM gave no result for this message'),
+    (m) =>
+      results.get(m) ?? Promise.resolve(new HeraldError('unknown', 'FCM gave no result for this message')),
   );
 }
 

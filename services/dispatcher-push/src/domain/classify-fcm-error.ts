@@ -19,7 +19,8 @@ const BY_CODE: Readonly<Record<string, ErrorCode>> = {
   'messaging/invalid-recipient': 'invalid_address',
   // QUOTA_EXCEEDED / RESOURCE_EXHAUSTED (429)
   'messaging/message-rate-exceeded': 'provider_rate_limited',
-  'messaging/device-message-rate-exceeded': 'provider_rate_limited',
+  // One device gets too many: that device's problem, retried later, never held against FCM.
+  'messaging/device-message-rate-exceeded': 'recipient_rate_limited',
   'messaging/topics-message-rate-exceeded': 'provider_rate_limited',
   // UNAVAILABLE (503), INTERNAL (500), and answers the SDK could not interpret
   'messaging/server-unavailable': 'provider_unavailable',
@@ -33,7 +34,8 @@ const BY_CODE: Readonly<Record<string, ErrorCode>> = {
   // SENDER_ID_MISMATCH (403): our credentials, to be fixed by an operator and retried
   'messaging/third-party-auth-error': 'provider_auth_failed',
   'messaging/authentication-error': 'provider_auth_failed',
-  'messaging/mismatched-credential': 'provider_auth_failed',
+  // SENDER_ID_MISMATCH: the token belongs to another Firebase project; it will never take ours.
+  'messaging/mismatched-credential': 'invalid_address',
   // Payloads FCM refuses
   'messaging/invalid-package-name': 'provider_rejected',
   'messaging/invalid-payload': 'provider_rejected',

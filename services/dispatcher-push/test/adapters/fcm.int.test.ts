@@ -100,11 +100,22 @@ describe('FCM sender against the provider sandbox', () => {
   });
 
   it('sends messages of the same content together, each token with its own result', async () => {
-    const [ok, dead, other] = await Promise.allSettled([
-      ctx.sender.send(message({ address: 'device-a' })),
-      ctx.sender.send(message({ address: 'unregistered-device-b' })),
-      ctx.sender.send(message({ address: 'device-c' })),
+    const calls: number[] = [];
+    const grouping = createFcmSender({
+      projectId: PROJECT,
+      sandboxUrl: ctx.url,
+      onMulticast: (n) => calls.push(n),
+    });
+    const [ok, dead, other, apart] = await Promise.allSettled([
+      grouping.send(message({ address: 'device-a' })),
+      grouping.send(message({ address: 'unregistered-device-b' })),
+      grouping.send(message({ address: 'device-c' })),
+      grouping.send(message({ address: 'device-d', body: 'other content' })),
     ]);
+    await grouping.close();
+    // One call for the three of the same content, one for the other.
+    expect(calls.sort()).toEqual([1, 3]);
+    expect(apart.status).toBe('fulfilled');
     expect(ok.status).toBe('fulfilled');
     expect(other.status).toBe('fulfilled');
     expect(dead).toEqual({

@@ -17,8 +17,12 @@ const RECIPIENT_CODES: ReadonlySet<number> = new Set([
   21401, // Invalid phone number
   21407, // This phone number type does not support SMS
   21610, // Attempt to send to unsubscribed recipient (replied STOP)
-  21612, // The 'To' phone number is not currently reachable via SMS
   21614, // 'To' number is not a valid mobile number
+]);
+
+/** Refusals of this message that say nothing certain about the number: permanent, not suppressed. */
+const MESSAGE_CODES: ReadonlySet<number> = new Set([
+  21612, // Not currently reachable via SMS: may be our From/To routing, not the number
 ]);
 
 const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([
@@ -29,6 +33,7 @@ const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([
 /** Maps a Twilio REST failure to Herald's error catalog. Total: every input has an answer. */
 export function classifyTwilioError({ status, code, unreachable }: TwilioFailure): ErrorCode {
   if (code !== undefined && RECIPIENT_CODES.has(code)) return 'invalid_address';
+  if (code !== undefined && MESSAGE_CODES.has(code)) return 'provider_rejected';
   if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) return 'provider_rate_limited';
   // Thrown before any request went out or any answer came, without a transport error: our fault.
   if (status === undefined) return unreachable ? 'provider_unavailable' : 'unknown';

@@ -5,7 +5,7 @@ describe('classifyTwilioError', () => {
     [400, 21211, 'invalid_address'],
     [400, 21614, 'invalid_address'],
     [400, 21610, 'invalid_address'],
-    [400, 21612, 'invalid_address'],
+    [400, 21612, 'provider_rejected'],
     [400, 21217, 'invalid_address'],
     [400, 21401, 'invalid_address'],
     [400, 21407, 'invalid_address'],

@@ -1,14 +1,15 @@
 import { countSegments, isE164 } from '../../src/domain/sms';
 
 describe('isE164', () => {
-  it.each(['+14155550100', '+447911123456', '+33612345678', '+861234567890123'])('accepts %s', (n) =>
-    expect(isE164(n)).toBe(true),
+  it.each(['+14155550100', '+447911123456', '+33612345678', '+861234567890123', '+6834001'])(
+    'accepts %s',
+    (n) => expect(isE164(n)).toBe(true),
   );
   it.each([
     ['no plus', '14155550100'],
     ['a leading zero country code', '+04155550100'],
     ['spaces', '+1 415 555 0100'],
-    ['too short', '+1234567'],
+    ['too short (6 digits)', '+123456'],
     ['too long (16 digits)', '+1234567890123456'],
     ['letters', '+1415555CALL'],
     ['empty', ''],

@@ -42,7 +42,7 @@ const DEAD_ADDRESS_DROP = /bounced address|invalid/i;
  * address SendGrid dropped as bounced or invalid; `spamreport` suppresses the address. Everything
  * else (processed, deferred, open, click...) is ignored.
  */
-export function sendGridEvents(body: unknown): WebhookOutcome {
+export function sendGridEvents(body: unknown, now: number): WebhookOutcome {
   const out: WebhookOutcome = { events: [], suppressions: [], ignored: 0 };
   for (const raw of Array.isArray(body) ? body : []) {
     const e = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
@@ -50,7 +50,7 @@ export function sendGridEvents(body: unknown): WebhookOutcome {
     const email = str(e.email);
     const event = str(e.event);
     const eventId = str(e.sg_event_id);
-    const at = typeof e.timestamp === 'number' ? e.timestamp * 1000 : Date.now();
+    const at = typeof e.timestamp === 'number' ? e.timestamp * 1000 : now;
     const messageId = str(e.sg_message_id)?.split('.')[0] ?? null;
     const base = { channel: 'EMAIL' as const, providerMessageId: messageId, at };
     const emit = (status: WebhookEvent['status'], reason: string | null) => {

@@ -54,8 +54,10 @@ const SIGNATURE_MAX_AGE_S = 10 * 60;
  */
 export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
   app.removeAllContentTypeParsers();
+  // RFC 8058 one-click POSTs are multipart/form-data or urlencoded; the body says nothing the
+  // token does not, so any is taken raw.
   app.addContentTypeParser(
-    ['application/json', 'application/x-www-form-urlencoded'],
+    ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'],
     { parseAs: 'buffer', bodyLimit: 1024 * 1024 },
     (_request, body: Buffer, done) => done(null, body),
   );
@@ -105,7 +107,7 @@ export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
         field: 'body',
       });
     }
-    return reply.send(await apply(deps, 'webhook-sendgrid', sendGridEvents(body)));
+    return reply.send(await apply(deps, 'webhook-sendgrid', sendGridEvents(body, deps.clock())));
   });
 
   app.post('/v1/webhooks/twilio', async (request, reply) => {

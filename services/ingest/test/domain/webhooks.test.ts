@@ -12,7 +12,7 @@ const sg = (over: Record<string, unknown>) => ({
 
 describe('sendGridEvents', () => {
   it('turns delivered into a delivered event with the message id SendGrid returned at send', () => {
-    expect(sendGridEvents([sg({ event: 'delivered' })])).toEqual({
+    expect(sendGridEvents([sg({ event: 'delivered' })], 5)).toEqual({
       events: [
         {
           eventKey: 'sendgrid:ev-1',
@@ -30,24 +30,24 @@ describe('sendGridEvents', () => {
   });
 
   it('suppresses the address on a hard bounce, not on a block', () => {
-    const hard = sendGridEvents([sg({ event: 'bounce', type: 'bounce' })]);
+    const hard = sendGridEvents([sg({ event: 'bounce', type: 'bounce' })], 5);
     expect(hard.events[0]).toEqual(expect.objectContaining({ status: 'BOUNCED', reason: 'hard_bounce' }));
     expect(hard.suppressions).toEqual([
       { channel: 'EMAIL', address: 'ada@example.com', reason: 'sendgrid:bounce' },
     ]);
-    const blocked = sendGridEvents([sg({ event: 'bounce', type: 'blocked' })]);
+    const blocked = sendGridEvents([sg({ event: 'bounce', type: 'blocked' })], 5);
     expect(blocked.events[0]).toEqual(expect.objectContaining({ status: 'BOUNCED', reason: 'blocked' }));
     expect(blocked.suppressions).toEqual([]);
   });
 
   it('suppresses an address SendGrid dropped as bounced, and on a spam report', () => {
-    const dropped = sendGridEvents([sg({ event: 'dropped', reason: 'Bounced Address' })]);
+    const dropped = sendGridEvents([sg({ event: 'dropped', reason: 'Bounced Address' })], 5);
     expect(dropped.events[0]).toEqual(expect.objectContaining({ status: 'UNDELIVERED', reason: 'dropped' }));
     expect(dropped.suppressions).toHaveLength(1);
-    expect(sendGridEvents([sg({ event: 'dropped', reason: 'Unsubscribed Address' })]).suppressions).toEqual(
-      [],
-    );
-    const spam = sendGridEvents([sg({ event: 'spamreport' })]);
+    expect(
+      sendGridEvents([sg({ event: 'dropped', reason: 'Unsubscribed Address' })], 5).suppressions,
+    ).toEqual([]);
+    const spam = sendGridEvents([sg({ event: 'spamreport' })], 5);
     expect(spam.events).toEqual([]);
     expect(spam.suppressions).toEqual([
       { channel: 'EMAIL', address: 'ada@example.com', reason: 'sendgrid:spamreport' },
@@ -55,16 +55,19 @@ describe('sendGridEvents', () => {
   });
 
   it('ignores other events, events of mail Herald did not send, and a body that is not an array', () => {
-    const out = sendGridEvents([
-      sg({ event: 'open' }),
-      sg({ event: 'processed' }),
-      sg({ event: 'delivered', notificationId: undefined }),
-      sg({ event: 'delivered', notificationId: 'not-a-uuid' }),
-      'junk',
-    ]);
+    const out = sendGridEvents(
+      [
+        sg({ event: 'open' }),
+        sg({ event: 'processed' }),
+        sg({ event: 'delivered', notificationId: undefined }),
+        sg({ event: 'delivered', notificationId: 'not-a-uuid' }),
+        'junk',
+      ],
+      5,
+    );
     expect(out.events).toEqual([]);
     expect(out.ignored).toBe(3);
-    expect(sendGridEvents({ event: 'delivered' })).toEqual({ events: [], suppressions: [], ignored: 0 });
+    expect(sendGridEvents({ event: 'delivered' }, 5)).toEqual({ events: [], suppressions: [], ignored: 0 });
   });
 });
 

@@ -87,7 +87,14 @@ describe('one-click unsubscribe', () => {
     expect(post.statusCode).toBe(200);
     expect(post.body).toContain('You are unsubscribed');
     expect(await emailPreference(user, 'newsletter')).toBe(false);
-    // Twice is fine.
+    // Twice is fine, and the multipart form RFC 8058 prefers is taken as well.
+    const multipart = await app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--x--\r\n',
+    });
+    expect(multipart.statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url, payload: '' })).statusCode).toBe(200);
   });
 
