@@ -3,7 +3,7 @@ import type { Codec, Producer } from '@herald/shared';
 import { toChannelMessage } from '../dispatch-workload';
 import type { DispatchChannel, PlannedMessage } from '../dispatch-workload';
 import type { LoadContext, LoadStats } from '../phase';
-import { ratePerSecond } from '../stats';
+import { producedStats } from './produce';
 
 /**
  * (g) Rendered messages straight to one channel topic, as the router writes them: Avro through the
@@ -35,14 +35,5 @@ export async function produceChannelMessages(
     await opts.producer.sendBatch({ acks: -1, topicMessages: [{ topic: opts.topic, messages }] });
     ctx.counters.accepted += slice.length;
   }
-  const endedAt = Date.now();
-  return {
-    accepted: ctx.counters.accepted,
-    failed: 0,
-    failures: {},
-    startedAt,
-    endedAt,
-    acceptedPerSecond: ratePerSecond(ctx.counters.accepted, endedAt - startedAt),
-    requests: Math.ceil(opts.planned.length / opts.batch),
-  };
+  return producedStats(ctx, startedAt, opts.planned.length, opts.batch);
 }

@@ -50,6 +50,16 @@ export async function produceToKafka(
     });
     ctx.counters.accepted += slice.length;
   }
+  return producedStats(ctx, startedAt, opts.planned.length, opts.batch);
+}
+
+/** What producing straight to Kafka reports: every record accepted, one request per slice of `batch`. */
+export function producedStats(
+  ctx: LoadContext,
+  startedAt: number,
+  planned: number,
+  batch: number,
+): LoadStats {
   const endedAt = Date.now();
   return {
     accepted: ctx.counters.accepted,
@@ -58,6 +68,6 @@ export async function produceToKafka(
     startedAt,
     endedAt,
     acceptedPerSecond: ratePerSecond(ctx.counters.accepted, endedAt - startedAt),
-    requests: Math.ceil(opts.planned.length / opts.batch),
+    requests: Math.ceil(planned / batch),
   };
 }

@@ -89,8 +89,11 @@ export async function startDispatcher(
     deliveryKeys: redisDeliveryKeys(rt.redis, { leaseMs: settings.DISPATCH_CLAIM_LEASE_MS }),
     // The router caches profiles: told which users lost an address, it forgets them.
     suppressions: pgSuppressionWriter(rt.pool, async (users) => {
-      for (const userId of users)
-        await announceChange(rt.redis, settings.TOPIC_PREFIX, { kind: 'user', userId }, rt.log);
+      await Promise.all(
+        users.map((userId) =>
+          announceChange(rt.redis, settings.TOPIC_PREFIX, { kind: 'user', userId }, rt.log),
+        ),
+      );
     }),
     clock: Date.now,
     deferSpreadMs: settings.DISPATCH_DEFER_SPREAD_MS,
