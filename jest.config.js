@@ -1,5 +1,6 @@
-/** Three projects: unit (pure, no infrastructure), integration (real Kafka/Redis/Postgres/registry),
- *  e2e (the six services as processes). Tests import workspace packages from source. */
+/** Four projects: unit (pure, no infrastructure), ops (the deployment files, checked with the real
+ *  tools: docker compose, kubectl kustomize, promtool), integration (real Kafka/Redis/Postgres/
+ *  registry), e2e (the six services as processes). Tests import workspace packages from source. */
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 // Fastify's inject() loads cookie@2, an ES module, which jest on Node 20 must transform.
 const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/cookie@[^/]+/node_modules/)?cookie/)'];
@@ -25,6 +26,11 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/'],
+    },
+    {
+      ...common,
+      displayName: 'ops',
+      testMatch: ['<rootDir>/test/ops/**/*.test.ts'],
     },
     {
       ...common,

@@ -160,3 +160,30 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 ||
     die "apt-get install $* failed"
 }
+
+# deb_extract DIR PACKAGE...: downloads Debian packages (apt-get download, no install and no root
+# needed once the package lists exist) and unpacks them into DIR, project-locally. Idempotent: a DIR
+# holding a .complete stamp is kept. Used for tools the tests run but the machine need not have
+# installed (promtool and prometheus, docker-compose).
+deb_extract() {
+  local dir="$1" tmp deb; shift
+  [[ -f "$dir/.complete" ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* yourself, or put them on PATH"
+  command -v dpkg-deb >/dev/null 2>&1 || die "dpkg-deb not found: install $* yourself, or put them on PATH"
+  tmp="$dir.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp/debs"
+  if ! (cd "$tmp/debs" && apt-get download -qq "$@") >"$tmp/download.log" 2>&1; then
+    # A machine whose package lists were never fetched: fetch them (needs root), then try again.
+    local sudo=""
+    [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
+    log "apt-get update (to download $*)"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    (cd "$tmp/debs" && apt-get download -qq "$@") >"$tmp/download.log" 2>&1 ||
+      die "apt-get download $* failed" "$tmp/download.log"
+  fi
+  for deb in "$tmp"/debs/*.deb; do dpkg-deb -x "$deb" "$tmp/root" || die "could not unpack $deb"; done
+  rm -rf "$tmp/debs" "$dir"
+  touch "$tmp/.complete"
+  mv "$tmp" "$dir"
+}

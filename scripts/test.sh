@@ -51,6 +51,7 @@ stage "lint (eslint, prettier)" pnpm -s lint
 stage "types (tsc)" pnpm -s typecheck
 stage "build" build
 stage "unit tests" jest_stage unit
+stage "operations files (compose, kubernetes, prometheus)" jest_stage ops
 note_infra kafka
 note_infra registry
 stage "infrastructure" infra_up
