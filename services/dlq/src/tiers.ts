@@ -76,6 +76,9 @@ export function tierAllowance(
 
 export function createTierProcessor(deps: TierDeps): RecordProcessor {
   const tierOf = new Map(deps.tiers.map((t) => [deps.topics.delay(t.name), t]));
+  // Each tier's early count exists from the start, at 0: a dashboard or alert on early releases
+  // reads 0 rather than no data (a counter with labels has no series until its first inc).
+  for (const t of deps.tiers) deps.metrics.early.inc({ tier: t.name }, 0);
   return {
     holdUntil(record) {
       const delay = delayOf(record.headers);
