@@ -37,6 +37,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{packages,services}/*/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup-integration.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown-integration.ts',
     },
     {
       ...common,
