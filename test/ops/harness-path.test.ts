@@ -3,6 +3,7 @@ import path from 'node:path';
 import { containerImages, kafkaEnvironment } from '../support/containers';
 import type { EngineAnswer } from '../support/containers-path';
 import { choosePath, describeChoice, parseForcedPath, redactUrl } from '../support/containers-path';
+import { currentTestAddresses, exportTestEnv, testEnv } from '../support/env';
 
 const engine: EngineAnswer = { answered: true, runtime: 'Docker 28.1.1 on Ubuntu 24.04' };
 const noEngine: EngineAnswer = {
@@ -142,5 +143,40 @@ describe('the containers run what the local processes run', () => {
     expect(local.length).toBeGreaterThan(15);
     expect(Object.keys(env)).toEqual(expect.arrayContaining(local));
     expect(Object.values(env).join(' ')).not.toContain('127.0.0.1');
+  });
+});
+
+describe('the env contract both paths end in', () => {
+  const keys = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'TEST_REDIS_URL', 'TEST_DATABASE_URL'] as const;
+  const saved = keys.map((k) => [k, process.env[k]] as const);
+  afterEach(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  it('testEnv follows what global setup exports, after it was loaded', () => {
+    const containers = {
+      brokers: ['localhost:40001'],
+      registryUrl: 'http://localhost:40003/apis/ccompat/v7',
+      redisUrl: 'redis://localhost:40004/15',
+      databaseUrl: 'postgres://postgres:pw@localhost:40002/herald_test',
+    };
+    exportTestEnv(containers);
+    expect(process.env.KAFKA_BROKERS).toBe('localhost:40001');
+    expect(process.env.TEST_DATABASE_URL).toBe('postgres://postgres:pw@localhost:40002/herald_test');
+    expect(currentTestAddresses()).toEqual(containers);
+    expect(testEnv.postgresUrl('herald_e2e_x')).toBe('postgres://postgres:pw@localhost:40002/herald_e2e_x');
+  });
+
+  it("defaults to the local processes' addresses", () => {
+    for (const k of keys) delete process.env[k];
+    expect(currentTestAddresses()).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      redisUrl: 'redis://127.0.0.1:6379/15',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/herald_test',
+    });
   });
 });
