@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-// herald: the operator's command-line tool. Commands are added in src/commands/.
-process.stdout.write('herald: no commands yet\n');
+import { run } from './program';
+
+// The composition root: real streams in, the exit code out once the command has finished.
+void run(process.argv, { stdout: process.stdout, stderr: process.stderr }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,47 @@
+/**
+ * Personal data in what the CLI prints, as Herald's logs treat it (packages/shared/src/logger.ts):
+ * values under address-like keys are censored, and so are email addresses and E.164 phone numbers
+ * found inside any text (template data, rendered bodies, error messages, a userId that is an
+ * email). `--show-personal-data` turns this off.
+ */
+export const REDACTED = '[redacted]';
+
+const SENSITIVE_KEYS = new Set([
+  'email',
+  'phone',
+  'address',
+  'token',
+  'tokens',
+  'deviceTokens',
+  'authorization',
+]);
+const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+const PHONE = /\+[1-9]\d{6,14}\b/g;
+
+export function redactText(text: string): string {
+  return text.replace(EMAIL, REDACTED).replace(PHONE, REDACTED);
+}
+
+function censor(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (Array.isArray(value)) return value.map(censor);
+  if (typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, censor(v)]));
+  }
+  return REDACTED;
+}
+
+/** A copy of the value with personal data censored; the value itself is not changed. */
+export function redact<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) {
+      return Object.fromEntries(
+        Object.entries(v).map(([k, inner]) => [k, SENSITIVE_KEYS.has(k) ? censor(inner) : walk(inner)]),
+      );
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
