@@ -37,3 +37,7 @@ export * from './kafka/dead-letter';
 export * from './kafka/delay';
 export * from './kafka/lag';
 export * from './changes';
+export * from './http/api-route';
+export * from './http/api-docs';
+export * from './http/openapi';
+export { errorBodySchema } from './http/openapi-errors';

@@ -1,10 +1,35 @@
-import { HeraldError, apiKeyAuth, buildOpsServer, registerErrorHandler } from '@herald/shared';
+import {
+  HeraldError,
+  apiKeyAuth,
+  apiRoute,
+  buildOpsServer,
+  collectApiRoutes,
+  registerApiDocs,
+  registerErrorHandler,
+} from '@herald/shared';
 import type { FastifyInstance, Runtime } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
 import type { LetterActions } from './letter-actions';
 import type { ReplayJobs } from './replay-jobs';
 import { jobView, principalOf, progressUrl, sendOutcome } from './replies';
-import { parseBulkReplay, parseDiscard, parseId, parseJobId, parseListQuery, parseNoBody } from './requests';
+import {
+  bulkBody,
+  bulkSelection,
+  discardBody,
+  idParams,
+  jobIdParams,
+  listFilter,
+  listQuery,
+  noBody,
+} from './requests';
+import {
+  DLQ_API_INFO,
+  actionResultSchema,
+  deadLetterListSchema,
+  deadLetterSchema,
+  replayJobSchema,
+  replayStartedSchema,
+} from './api-schemas';
 
 /** What the routes that look into or act on dead letters use (all but the list). */
 export interface AdminServices {
@@ -12,7 +37,17 @@ export interface AdminServices {
   replays: ReplayJobs;
 }
 
-/** The dead-letter admin API beside /healthz, /readyz and /metrics. Built, not started. */
+const tags = ['dead-letters'];
+const conflict = {
+  409: 'The letter is not parked any more (`not_parked`: replayed or discarded already), or cannot be replayed (`not_replayable`: its payload was not stored or its target is not a topic a replay may go to).',
+  404: 'No dead letter with this id.',
+  503: 'Kafka did not take the replay: the letter is still parked. Retry after Retry-After.',
+};
+
+/**
+ * The dead-letter admin API beside /healthz, /readyz and /metrics, with its OpenAPI document at
+ * /openapi.json and its docs page at /docs. Built, not started.
+ */
 export function buildApp(
   rt: Pick<Runtime<{ postgres: true }>, 'registry' | 'readiness' | 'pool' | 'log'>,
   deadLetters: DeadLetterStore,
@@ -20,50 +55,151 @@ export function buildApp(
 ): FastifyInstance {
   const app = buildOpsServer(rt);
   registerErrorHandler(app, rt.log);
+  const routes = collectApiRoutes(app);
   const auth = { onRequest: apiKeyAuth(rt.pool, 'admin') };
-
-  app.get('/v1/dead-letters', auth, async (request) => {
-    const q = parseListQuery(request.query);
-    const items = await deadLetters.list(q);
-    const last = items.at(-1);
-    return { deadLetters: items, next: items.length === q.limit && last ? last.id : null };
-  });
   const { letters, replays } = admin;
 
-  app.get('/v1/dead-letters/:id', auth, async (request) => {
-    const id = parseId(request.params);
-    const letter = await letters.get(id);
-    if (!letter) throw new HeraldError('not_found', `no dead letter ${id}`);
-    return letter;
-  });
+  const list = {
+    method: 'GET',
+    url: '/v1/dead-letters',
+    operationId: 'listDeadLetters',
+    summary: 'List dead letters, newest first',
+    tags,
+    access: 'admin',
+    query: listQuery,
+    responses: { 200: { description: 'One page of letters.', schema: deadLetterListSchema } },
+  } as const;
+  apiRoute(
+    app,
+    list,
+    async ({ query }) => {
+      const q = listFilter(query);
+      const items = await deadLetters.list(q);
+      const last = items.at(-1);
+      return { deadLetters: items, next: items.length === q.limit && last ? last.id : null };
+    },
+    auth,
+  );
 
-  app.post('/v1/dead-letters/:id/replay', auth, async (request, reply) => {
-    const id = parseId(request.params);
-    parseNoBody(request.body);
-    return sendOutcome(reply, await letters.replay(id, principalOf(request)));
-  });
+  const get = {
+    method: 'GET',
+    url: '/v1/dead-letters/:id',
+    operationId: 'getDeadLetter',
+    summary: 'One dead letter, its payload decoded and its failure history',
+    tags,
+    access: 'admin',
+    params: idParams,
+    errors: { 404: 'No dead letter with this id.' },
+    responses: { 200: { description: 'The letter.', schema: deadLetterSchema } },
+  } as const;
+  apiRoute(
+    app,
+    get,
+    async ({ params: { id } }) => {
+      const letter = await letters.get(id);
+      if (!letter) throw new HeraldError('not_found', `no dead letter ${id}`);
+      return letter;
+    },
+    auth,
+  );
 
-  app.post('/v1/dead-letters/:id/discard', auth, async (request, reply) => {
-    const id = parseId(request.params);
-    const reason = parseDiscard(request.body);
-    return sendOutcome(reply, await letters.discard(id, principalOf(request), reason));
-  });
+  const replay = {
+    method: 'POST',
+    url: '/v1/dead-letters/:id/replay',
+    operationId: 'replayDeadLetter',
+    summary: 'Produce a parked letter again to its target topic',
+    description: 'It goes out without its failure headers, so the retry engine counts its attempts afresh.',
+    tags,
+    access: 'admin',
+    params: idParams,
+    body: noBody,
+    bodyOptional: true,
+    errors: conflict,
+    responses: { 200: { description: 'Replayed.', schema: actionResultSchema } },
+  } as const;
+  apiRoute(
+    app,
+    replay,
+    async ({ params: { id } }, request, reply) =>
+      sendOutcome(reply, await letters.replay(id, principalOf(request))),
+    auth,
+  );
 
-  app.post('/v1/dead-letters/replay', auth, async (request, reply) => {
-    const selection = parseBulkReplay(request.body);
-    const job = await replays.start(selection, principalOf(request));
-    return reply
-      .code(202)
-      .header('location', progressUrl(job.id))
-      .send({ jobId: job.id, count: job.count, status: job.status, progressUrl: progressUrl(job.id) });
-  });
+  const discard = {
+    method: 'POST',
+    url: '/v1/dead-letters/:id/discard',
+    operationId: 'discardDeadLetter',
+    summary: 'Give up on a parked letter, saying why',
+    tags,
+    access: 'admin',
+    params: idParams,
+    body: discardBody,
+    errors: { 404: conflict[404], 409: 'The letter is not parked any more (`not_parked`).' },
+    responses: { 200: { description: 'Discarded.', schema: actionResultSchema } },
+  } as const;
+  apiRoute(
+    app,
+    discard,
+    async ({ params: { id }, body }, request, reply) =>
+      sendOutcome(reply, await letters.discard(id, principalOf(request), body.reason)),
+    auth,
+  );
 
-  app.get('/v1/dead-letters/replays/:jobId', auth, async (request) => {
-    const jobId = parseJobId(request.params);
-    const job = await replays.get(jobId);
-    if (!job) throw new HeraldError('not_found', `no replay job ${jobId}`);
-    return jobView(job);
-  });
+  const bulk = {
+    method: 'POST',
+    url: '/v1/dead-letters/replay',
+    operationId: 'startReplayJob',
+    summary: 'Replay many parked letters: by ids, or every one a filter matches',
+    description:
+      'Send exactly one of `ids` and `filter`. The job runs in the background; follow it at its `progressUrl`.',
+    tags: ['replays'],
+    access: 'admin',
+    body: bulkBody,
+    responses: {
+      202: {
+        description: 'The job started.',
+        schema: replayStartedSchema,
+        headers: {
+          Location: { description: 'The job’s progress URL.', schema: replayStartedSchema.shape.progressUrl },
+        },
+      },
+    },
+  } as const;
+  apiRoute(
+    app,
+    bulk,
+    async ({ body }, request, reply) => {
+      const job = await replays.start(bulkSelection(body), principalOf(request));
+      return reply
+        .code(202)
+        .header('location', progressUrl(job.id))
+        .send({ jobId: job.id, count: job.count, status: job.status, progressUrl: progressUrl(job.id) });
+    },
+    auth,
+  );
 
+  const job = {
+    method: 'GET',
+    url: '/v1/dead-letters/replays/:jobId',
+    operationId: 'getReplayJob',
+    summary: 'A bulk replay’s progress',
+    tags: ['replays'],
+    access: 'admin',
+    params: jobIdParams,
+    errors: { 404: 'No replay job with this id.' },
+    responses: { 200: { description: 'The job.', schema: replayJobSchema } },
+  } as const;
+  apiRoute(
+    app,
+    job,
+    async ({ params: { jobId } }) => {
+      const found = await replays.get(jobId);
+      if (!found) throw new HeraldError('not_found', `no replay job ${jobId}`);
+      return jobView(found);
+    },
+    auth,
+  );
+
+  registerApiDocs(app, routes, DLQ_API_INFO);
   return app;
 }

@@ -13,19 +13,28 @@ const ID_HINT = 'expected a dead-letter id';
 const reason = z
   .string()
   .regex(/^[a-z_]{1,64}$/, 'expected a reason code such as provider_rejected')
-  .optional();
+  .optional()
+  .meta({ description: 'Why letters were parked: a reason code such as provider_rejected.' });
 const channel = z
   .string()
   .regex(/^(email|sms|push)$/i, 'expected email, sms or push')
   .transform((c) => c.toUpperCase() as Channel)
-  .optional();
-const notificationId = z.string().regex(UUID, 'expected a notification id (UUID)').optional();
+  .optional()
+  .meta({ description: 'email, sms or push (any case).' });
+const notificationId = z
+  .string()
+  .regex(UUID, 'expected a notification id (UUID)')
+  .optional()
+  .meta({ description: 'Letters of one notification.' });
 const instant = z
   .string()
   .pipe(z.iso.datetime({ offset: true, error: DATE_HINT }))
   .refine((s) => Number.isFinite(Date.parse(s)), DATE_HINT)
   .transform((s) => new Date(s).toISOString())
-  .optional();
+  .optional()
+  .meta({
+    description: 'An ISO 8601 date-time with a time zone: letters parked from (since) or before (until) it.',
+  });
 
 const filterFields = { reason, channel, notificationId, since: instant, until: instant };
 
@@ -35,7 +44,7 @@ const ordered = (f: { since?: string | undefined; until?: string | undefined }) 
 const ORDER_ISSUE = { message: 'expected a time after since', path: ['until'] };
 
 /** Unknown parameters are refused: a misspelt filter must not silently list everything. */
-const listQuery = z
+export const listQuery = z
   .strictObject({
     ...filterFields,
     status: z
@@ -46,8 +55,13 @@ const listQuery = z
       .regex(/^\d{1,4}$/, LIMIT_HINT)
       .transform(Number)
       .refine((n) => n >= 1 && n <= 500, LIMIT_HINT)
-      .default(50),
-    before: z.string().regex(ID, ID_HINT).optional(),
+      .default(50)
+      .meta({ description: 'Page size, 1 to 500.' }),
+    before: z
+      .string()
+      .regex(ID, ID_HINT)
+      .optional()
+      .meta({ description: "The previous page's `next`: letters older than this id." }),
   })
   .refine(ordered, ORDER_ISSUE);
 
@@ -58,37 +72,40 @@ function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
   };
 }
 
-export function parseListQuery(query: unknown) {
-  const { status, limit, before, ...filter } = parseInput(listQuery, query, 'query');
+/** The list's query as the store takes it. */
+export function listFilter(parsed: z.output<typeof listQuery>) {
+  const { status, limit, before, ...filter } = parsed;
   return { status, limit, ...(before ? { beforeId: before } : {}), ...defined(filter) };
 }
 
-export const parseId = (params: unknown): string =>
-  parseInput(z.strictObject({ id: z.string().regex(ID, ID_HINT) }), params, 'params').id;
+export const parseListQuery = (query: unknown) => listFilter(parseInput(listQuery, query, 'query'));
 
-export const parseJobId = (params: unknown): string =>
-  parseInput(
-    z.strictObject({ jobId: z.string().regex(UUID, 'expected a replay job id (UUID)') }),
-    params,
-    'params',
-  ).jobId;
+export const idParams = z.strictObject({ id: z.string().regex(ID, ID_HINT) });
+
+export const jobIdParams = z.strictObject({
+  jobId: z.string().regex(UUID, 'expected a replay job id (UUID)'),
+});
+
+export const parseId = (params: unknown): string => parseInput(idParams, params, 'params').id;
+
+export const parseJobId = (params: unknown): string => parseInput(jobIdParams, params, 'params').jobId;
 
 /** An action without options takes no body, or an empty object. */
+export const noBody = z.strictObject({});
+
 export function parseNoBody(body: unknown): void {
-  if (body !== undefined) parseInput(z.strictObject({}), body);
+  if (body !== undefined) parseInput(noBody, body);
 }
 
-export const parseDiscard = (body: unknown): string =>
-  parseInput(
-    z.strictObject({
-      reason: z
-        .string()
-        .trim()
-        .min(1, 'expected why the dead letter is discarded (1 to 500 characters)')
-        .max(500, 'expected at most 500 characters'),
-    }),
-    body,
-  ).reason;
+export const discardBody = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'expected why the dead letter is discarded (1 to 500 characters)')
+    .max(500, 'expected at most 500 characters'),
+});
+
+export const parseDiscard = (body: unknown): string => parseInput(discardBody, body).reason;
 
 const replayIds = z
   .array(
@@ -111,11 +128,10 @@ const replayFilter = z
   })
   .refine(ordered, ORDER_ISSUE);
 
-const bulkBody = z.strictObject({ ids: replayIds.optional(), filter: replayFilter.optional() });
+export const bulkBody = z.strictObject({ ids: replayIds.optional(), filter: replayFilter.optional() });
 
 /** `{ ids }` or `{ filter }`, exactly one. */
-export function parseBulkReplay(body: unknown): ReplaySelection {
-  const { ids, filter } = parseInput(bulkBody, body);
+export function bulkSelection({ ids, filter }: z.output<typeof bulkBody>): ReplaySelection {
   if (ids && filter) {
     throw new HeraldError('validation_failed', 'body: send either ids or filter, not both', {
       field: 'body',
@@ -127,3 +143,5 @@ export function parseBulkReplay(body: unknown): ReplaySelection {
     field: 'body',
   });
 }
+
+export const parseBulkReplay = (body: unknown): ReplaySelection => bulkSelection(parseInput(bulkBody, body));
