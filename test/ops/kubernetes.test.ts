@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -416,6 +417,42 @@ describe('the overlays differ where they should', () => {
       /^SANDBOX_|_SANDBOX_URL$|^SENDGRID_BASE_URL$/.test(k),
     );
     expect(redirected).toEqual([]);
+  });
+});
+
+describe('k8s/examples/hpa, the alternative without KEDA', () => {
+  it('replaces every ScaledObject with a valid HorizontalPodAutoscaler on the same signals, within partitions', async () => {
+    const objects = kustomize(join(REPO, 'k8s/examples/hpa'));
+    const problems: string[] = [];
+    const unknownFields = unknownFieldChecker(objects);
+    for (const obj of objects) {
+      await validateObject(obj).catch((err: Error) => problems.push(err.message));
+      problems.push(...unknownFields(obj).map((f) => `${obj.kind} ${obj.metadata.name}: ${f}`));
+    }
+    expect(problems).toEqual([]);
+    expect(ofKind(objects, 'ScaledObject')).toEqual([]);
+
+    const config = ofKind<IConfigMap>(objects, 'ConfigMap').find((c) =>
+      c.metadata.name.startsWith('herald-config'),
+    );
+    const groups = consumerGroups(config?.data?.DELAY_TIERS ?? '');
+    const partitions = partitionCounts(config?.data?.DELAY_TIERS ?? '');
+    const hpas = ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.spec?.scaleTargetRef.name).sort()).toEqual(Object.keys(SERVICES).sort());
+    for (const h of hpas) {
+      const service = h.spec?.scaleTargetRef.name as Service;
+      const lagGroups = (h.spec?.metrics ?? []).flatMap((m) =>
+        m.external?.metric.name === 'herald_consumer_lag'
+          ? [m.external.metric.selector?.matchLabels?.group]
+          : [],
+      );
+      expect({ service, lagGroups }).toEqual({
+        service,
+        lagGroups: groups[service].filter((g) => !g.waitsByDesign).map((g) => g.group),
+      });
+      const fewest = Math.min(...groups[service].map((g) => partitions.get(g.topic) ?? 0));
+      expect({ service, fits: (h.spec?.maxReplicas ?? Infinity) <= fewest }).toEqual({ service, fits: true });
+    }
   });
 });
 
