@@ -143,7 +143,13 @@ export async function openKafka(opts: { brokers: string[]; registryUrl: string }
       // A group of its own, so that tailing never takes partitions from a service; nothing is
       // committed, and the group is deleted at the end.
       const groupId = `${TAIL_GROUP_PREFIX}${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-      const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000 });
+      // Short fetch waits: records show as they come, and a stop does not wait out a long poll.
+      const consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 10_000,
+        maxWaitTimeInMs: 500,
+      });
       let stopping: Promise<void> | undefined;
       let finish: () => void = () => undefined;
       const finished = new Promise<void>((resolve) => (finish = resolve));

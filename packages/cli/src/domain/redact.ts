@@ -31,14 +31,22 @@ function censor(value: unknown): unknown {
   return REDACTED;
 }
 
-/** A copy of the value with personal data censored; the value itself is not changed. */
-export function redact<T>(value: T): T {
+/**
+ * A copy of the value with personal data censored; the value itself is not changed. `byKey: false`
+ * censors only what the text patterns find, for documents whose keys are not addresses (a
+ * timeline's `channels.email` is a channel, not an address).
+ */
+export function redact<T>(value: T, opts: { byKey?: boolean } = {}): T {
+  const byKey = opts.byKey ?? true;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactText(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)) {
       return Object.fromEntries(
-        Object.entries(v).map(([k, inner]) => [k, SENSITIVE_KEYS.has(k) ? censor(inner) : walk(inner)]),
+        Object.entries(v).map(([k, inner]) => [
+          k,
+          byKey && SENSITIVE_KEYS.has(k) ? censor(inner) : walk(inner),
+        ]),
       );
     }
     return v;

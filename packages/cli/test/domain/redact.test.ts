@@ -26,6 +26,13 @@ describe('redact', () => {
     });
   });
 
+  it('censors by pattern alone where keys are not addresses', () => {
+    const view = { channels: { email: { status: 'sent', detail: 'to ada@example.com' } } };
+    expect(redact(view, { byKey: false })).toEqual({
+      channels: { email: { status: 'sent', detail: `to ${REDACTED}` } },
+    });
+  });
+
   it('leaves ids, timestamps and ordinary numbers alone', () => {
     expect(redactText('notification 0b8f2d52-6c1e at 2026-01-31T12:00:00Z attempt 3 of 12345678')).toBe(
       'notification 0b8f2d52-6c1e at 2026-01-31T12:00:00Z attempt 3 of 12345678',
