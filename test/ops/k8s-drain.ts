@@ -8,7 +8,9 @@ import { createLogger, onShutdown } from '@herald/shared';
 export async function measureShutdownDeadlineMs(limitMs = 600_000): Promise<number> {
   const handlers = new Map<string, () => void>();
   let exited = false;
+  const original = process.on.bind(process);
   const on = jest.spyOn(process, 'on').mockImplementation(((event: string, listener: () => void) => {
+    if (event !== 'SIGTERM' && event !== 'SIGINT') return original(event, listener);
     handlers.set(event, listener);
     return process;
   }) as typeof process.on);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -23,7 +23,8 @@ import { unknownFieldChecker } from './k8s-unknown-fields';
  * the source: drain deadline, consumer groups, partition counts, configuration schemas.
  */
 const OVERLAYS = ['dev', 'prod'] as const;
-const DASHBOARDS = ['overview.json', 'channel.json', 'dlq.json', 'kafka.json'];
+/** Every dashboard in the repository: the four of the issue, and any added since. */
+const DASHBOARDS = readdirSync(join(REPO, 'ops/grafana/dashboards')).filter((f) => f.endsWith('.json'));
 /** kubectl apply (client-side) keeps the whole object in this annotation, which is limited to 256 KiB. */
 const LAST_APPLIED_LIMIT = 262_144;
 
@@ -331,6 +332,9 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     const configMaps = ofKind<IConfigMap>(objects, 'ConfigMap');
     const dashboards = configMaps.filter((c) => c.metadata.labels?.grafana_dashboard === '1');
     expect(dashboards).toHaveLength(1);
+    expect(DASHBOARDS).toEqual(
+      expect.arrayContaining(['overview.json', 'channel.json', 'dlq.json', 'kafka.json']),
+    );
     expect(Object.keys(dashboards[0]?.data ?? {}).sort()).toEqual([...DASHBOARDS].sort());
     for (const file of DASHBOARDS) {
       const text = readFileSync(join(REPO, 'ops/grafana/dashboards', file), 'utf8');
