@@ -8,6 +8,24 @@ export function createRegistry(service: string): Registry {
   return registry;
 }
 
+/**
+ * Creates, at 0, the series of every combination of the given label values. A counter with labels
+ * has no series until its first inc, and rate() and increase() never see that first inc (the series
+ * appears at 1): the first replay, suppression or circuit change after a start would show in no
+ * dashboard and no alert. Only for label values known up front; open sets (provider error codes)
+ * still appear with their first inc.
+ */
+export function zeroSeries<L extends string>(
+  counter: Counter<L>,
+  values: { [K in L]: readonly string[] },
+): void {
+  let combos: Partial<Record<L, string>>[] = [{}];
+  for (const [label, options] of Object.entries(values) as [L, readonly string[]][]) {
+    combos = combos.flatMap((c) => options.map((o) => ({ ...c, [label]: o })));
+  }
+  for (const labels of combos) counter.inc(labels as Record<L, string>, 0);
+}
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** Each service creates the metrics it reports, in its own registry. */

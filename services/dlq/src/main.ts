@@ -1,9 +1,11 @@
 import {
+  CHANNELS,
   createRuntime,
   exitOnStartFailure,
   installShutdown,
   metricsFor,
   startConsumers,
+  zeroSeries,
 } from '@herald/shared';
 import { loadConfig, retryPolicies } from './config';
 import { buildApp } from './app';
@@ -25,6 +27,17 @@ async function main(): Promise<void> {
   const rt = await createRuntime('dlq', config, { postgres: true });
   const deadLetters = pgDeadLetters(rt.pool);
   const tiers = config.DELAY_TIERS;
+  const failureMetrics = {
+    parked: metricsFor.parked(rt.registry),
+    decisions: metricsFor.retryDecisions(rt.registry),
+    scheduled: metricsFor.delayScheduled(rt.registry),
+  };
+  // What the dashboards and alerts read from the start (zeroSeries); parked reasons are an open set.
+  zeroSeries(failureMetrics.decisions, {
+    decision: ['retry', 'park', 'expire'],
+    channel: [...CHANNELS, 'none'],
+  });
+  zeroSeries(failureMetrics.scheduled, { tier: tiers.map((t) => t.name), kind: ['retry'] });
 
   const failures = await startConsumers({
     kafka: rt.kafka,
@@ -38,11 +51,7 @@ async function main(): Promise<void> {
       clock: Date.now,
       random: Math.random,
       log: rt.log,
-      metrics: {
-        parked: metricsFor.parked(rt.registry),
-        decisions: metricsFor.retryDecisions(rt.registry),
-        scheduled: metricsFor.delayScheduled(rt.registry),
-      },
+      metrics: failureMetrics,
     }),
     publisher: rt.publisher,
     topics: rt.topics,

@@ -1,5 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { CHANNELS, zeroSeries } from '@herald/shared';
 
 /** The dead-letter admin API's metrics (DESIGN.md §8), in the dlq's registry. */
 export interface AdminMetrics {
@@ -31,7 +32,7 @@ export function createAdminMetrics(
       this.set(age);
     },
   });
-  return {
+  const metrics: AdminMetrics = {
     replayed: new Counter({
       name: 'herald_dead_letters_replayed_total',
       help: 'Dead letters replayed by an operator (one by one or in bulk), by channel',
@@ -45,4 +46,9 @@ export function createAdminMetrics(
       registers: [registry],
     }),
   };
+  // From the start, at 0 (`channel="none"` for a letter without one): the first replay shows too.
+  for (const counter of [metrics.replayed, metrics.discarded]) {
+    zeroSeries(counter, { channel: [...CHANNELS, 'none'] });
+  }
+  return metrics;
 }

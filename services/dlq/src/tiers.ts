@@ -9,6 +9,7 @@ import {
   nextStep,
   parkedRecord,
   releasedHeaders,
+  zeroSeries,
 } from '@herald/shared';
 import type {
   ConsumerGroupSpec,
@@ -76,9 +77,11 @@ export function tierAllowance(
 
 export function createTierProcessor(deps: TierDeps): RecordProcessor {
   const tierOf = new Map(deps.tiers.map((t) => [deps.topics.delay(t.name), t]));
-  // Each tier's early count exists from the start, at 0: a dashboard or alert on early releases
-  // reads 0 rather than no data (a counter with labels has no series until its first inc).
-  for (const t of deps.tiers) deps.metrics.early.inc({ tier: t.name }, 0);
+  // From the start, at 0: a dashboard or alert on early releases reads 0 rather than no data, and
+  // the first record leaving a tier counts (zeroSeries).
+  const names = deps.tiers.map((t) => t.name);
+  zeroSeries(deps.metrics.early, { tier: names });
+  zeroSeries(deps.metrics.forwarded, { tier: names, to: ['target', 'tier'] });
   return {
     holdUntil(record) {
       const delay = delayOf(record.headers);

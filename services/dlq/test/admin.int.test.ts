@@ -323,8 +323,9 @@ describe('discarding a dead letter', () => {
         message: `dead letter ${id} is discarded: only a parked dead letter can be replayed`,
       },
     });
-    expect(await f.registry.getSingleMetricAsString('herald_dead_letters_discarded_total')).toContain(
-      'channel="SMS"',
+    // Every channel's series is there from the start at 0: SMS's has counted the discard.
+    expect(await f.registry.getSingleMetricAsString('herald_dead_letters_discarded_total')).toMatch(
+      /herald_dead_letters_discarded_total\{channel="SMS",[^}]*\} [1-9]/,
     );
   });
 });

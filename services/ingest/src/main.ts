@@ -1,9 +1,11 @@
 import {
+  PRIORITIES,
   createRuntime,
   exitOnStartFailure,
   installShutdown,
   metricsFor,
   writeSuppressions,
+  zeroSeries,
 } from '@herald/shared';
 import { sendGridVerifier, twilioVerifier } from './adapters/webhook-signatures';
 import { loadConfig } from './config';
@@ -19,6 +21,9 @@ import { pgTemplatesRepo } from './adapters/templates-repo';
 async function main(): Promise<void> {
   const config = loadConfig();
   const rt = await createRuntime('ingest', config, { postgres: true, redis: true });
+  const accepted = metricsFor.acceptedRequests(rt.registry);
+  // From the start, at 0 (zeroSeries): a burst before the first scrape counts too.
+  zeroSeries(accepted, { priority: PRIORITIES, source: ['http', 'http_batch'] });
 
   const app = buildApp({
     ...rt,
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
     templates: pgTemplatesRepo(rt.pool),
     changes: { redis: rt.redis, topicPrefix: config.TOPIC_PREFIX, log: rt.log },
     clock: Date.now,
-    metrics: { accepted: metricsFor.acceptedRequests(rt.registry) },
+    metrics: { accepted },
     bodyLimit: config.BODY_LIMIT_BYTES,
     batchBodyLimit: config.BATCH_BODY_LIMIT_BYTES,
     public: {

@@ -1,4 +1,5 @@
 import {
+  CHANNELS,
   buildOpsServer,
   createRedis,
   createRuntime,
@@ -8,9 +9,11 @@ import {
   listenForChanges,
   metricsFor,
   startConsumers,
+  zeroSeries,
 } from '@herald/shared';
 import { loadConfig, routingDefaults } from './config';
 import { createRouterProcessor } from './consumer';
+import { SUPPRESS_REASONS } from './domain/decide';
 import { pgCatalog } from './adapters/catalog';
 import { redisGate } from './adapters/gate';
 import { pgSuppressionList } from './adapters/suppressions';
@@ -45,6 +48,17 @@ async function main(): Promise<void> {
     rt.log,
   );
 
+  const metrics = {
+    decisions: metricsFor.routerDecisions(rt.registry),
+    scheduled: metricsFor.delayScheduled(rt.registry),
+  };
+  // What the dashboards read from the start (zeroSeries): a reason's first suppression shows too.
+  zeroSeries(metrics.decisions, {
+    outcome: ['deliver', 'deferred', ...SUPPRESS_REASONS],
+    channel: CHANNELS,
+  });
+  zeroSeries(metrics.scheduled, { tier: config.DELAY_TIERS.map((t) => t.name), kind: ['deferred'] });
+
   const processor = createRouterProcessor({
     codec: rt.codec,
     topics: rt.topics,
@@ -62,10 +76,7 @@ async function main(): Promise<void> {
     },
     clock: Date.now,
     log: rt.log,
-    metrics: {
-      decisions: metricsFor.routerDecisions(rt.registry),
-      scheduled: metricsFor.delayScheduled(rt.registry),
-    },
+    metrics,
   });
 
   // One consumer group per lane: a backlog on `low` never delays `critical` (DESIGN.md §2.3).

@@ -4,7 +4,7 @@ import type { BreakerSettings } from '../domain/breaker';
 import type { Tier } from '../domain/delay';
 import { announceChange } from '../changes';
 import { laneGroups, startConsumers } from '../kafka/consumer';
-import { metricsFor } from '../metrics';
+import { metricsFor, zeroSeries } from '../metrics';
 import { buildOpsServer, installShutdown } from '../runtime';
 import type { Runtime } from '../runtime';
 import { createDispatchProcessor } from './dispatch-handler';
@@ -62,8 +62,11 @@ export async function startDispatcher(
     halfOpenTrials: settings.CIRCUIT_HALF_OPEN_TRIALS,
     successThreshold: settings.CIRCUIT_SUCCESS_THRESHOLD,
   };
+  const names = opts.providers.map((p) => p.sender.provider);
   const transitions = metricsFor.circuitTransitions(rt.registry);
+  zeroSeries(transitions, { provider: names, to: ['open', 'half_open', 'closed'] });
   const throttled = metricsFor.dispatchThrottled(rt.registry);
+  zeroSeries(throttled, { provider: names });
   const providers: GuardedProvider[] = opts.providers.map(({ sender, rateLimit }) => ({
     sender,
     breaker: loggedBreaker(sender.provider, breaker, rt.log, (to) =>
@@ -79,6 +82,24 @@ export async function startDispatcher(
         : null,
   }));
   metricsFor.circuitState(rt.registry, circuitStates(providers));
+
+  const metrics = {
+    attempts: metricsFor.dispatchAttempts(rt.registry),
+    duration: metricsFor.dispatchDuration(rt.registry),
+    endToEnd: metricsFor.endToEndLatency(rt.registry),
+    deferred: metricsFor.dispatchDeferred(rt.registry),
+    suppressed: metricsFor.addressesSuppressed(rt.registry),
+    providerErrors: metricsFor.providerErrors(rt.registry),
+    unrecorded: metricsFor.dispatchUnrecorded(rt.registry),
+  };
+  // What the dashboards and alerts read from the start (metrics.ts, zeroSeries).
+  zeroSeries(metrics.attempts, {
+    channel: [opts.channel],
+    provider: names,
+    outcome: ['sent', 'transient_error', 'permanent_error', 'internal_error', 'duplicate', 'expired'],
+  });
+  zeroSeries(metrics.deferred, { channel: [opts.channel], reason: ['circuit_open'] });
+  zeroSeries(metrics.suppressed, { channel: [opts.channel], source: [service] });
 
   const processor = createDispatchProcessor({
     service,
@@ -99,15 +120,7 @@ export async function startDispatcher(
     deferSpreadMs: settings.DISPATCH_DEFER_SPREAD_MS,
     random: Math.random,
     log: rt.log,
-    metrics: {
-      attempts: metricsFor.dispatchAttempts(rt.registry),
-      duration: metricsFor.dispatchDuration(rt.registry),
-      endToEnd: metricsFor.endToEndLatency(rt.registry),
-      deferred: metricsFor.dispatchDeferred(rt.registry),
-      suppressed: metricsFor.addressesSuppressed(rt.registry),
-      providerErrors: metricsFor.providerErrors(rt.registry),
-      unrecorded: metricsFor.dispatchUnrecorded(rt.registry),
-    },
+    metrics,
   });
 
   const consumers = await startConsumers({

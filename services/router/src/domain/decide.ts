@@ -10,14 +10,16 @@ export interface Recipient {
   locale: string;
 }
 
-export type SuppressReason =
-  | 'no_address'
-  | 'unknown_user'
-  | 'unsubscribed'
-  | 'opted_out'
-  | 'address_suppressed'
-  | 'duplicate'
-  | 'rate_limited';
+export const SUPPRESS_REASONS = [
+  'no_address',
+  'unknown_user',
+  'unsubscribed',
+  'opted_out',
+  'address_suppressed',
+  'duplicate',
+  'rate_limited',
+] as const;
+export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
 
 export type ChannelDecision =
   | { channel: Channel; kind: 'deliver'; addresses: string[] }
