@@ -1,4 +1,10 @@
-import { apiKeyAuth, buildOpsServer, registerErrorHandler } from '@herald/shared';
+import {
+  apiKeyAuth,
+  buildOpsServer,
+  collectApiRoutes,
+  registerApiDocs,
+  registerErrorHandler,
+} from '@herald/shared';
 import type { FastifyInstance, Logger, Pool, Readiness, Registry } from '@herald/shared';
 import { notificationRoutes } from './routes/notifications';
 import { notificationBatchRoutes } from './routes/notifications-batch';
@@ -13,6 +19,7 @@ import type { PublicDeps } from './routes/public';
 import type { UsersRepo } from './adapters/users-repo';
 import type { PolicyRepo } from './adapters/policy-repo';
 import type { TemplatesRepo } from './adapters/templates-repo';
+import { INGEST_API_INFO } from './routes/api-schemas';
 
 export interface AppDeps extends NotificationBatchDeps {
   registry: Registry;
@@ -28,10 +35,14 @@ export interface AppDeps extends NotificationBatchDeps {
   public: Omit<PublicDeps, 'publisher' | 'topics' | 'changes' | 'clock' | 'log' | 'policy'>;
 }
 
-/** The public API and the ops routes. Built, not started: tests call `app.inject()` on it. */
+/**
+ * The public API and the ops routes, with the API's OpenAPI document at /openapi.json and its docs
+ * page at /docs (no API key). Built, not started: tests call `app.inject()` on it.
+ */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = buildOpsServer(deps, { bodyLimit: deps.bodyLimit });
   registerErrorHandler(app, deps.log);
+  const routes = collectApiRoutes(app);
   void app.register((api, _opts, done) => {
     api.addHook('onRequest', apiKeyAuth(deps.pool, 'send'));
     notificationRoutes(api, deps);
@@ -51,5 +62,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     publicRoutes(open, { ...deps, ...deps.public });
     done();
   });
+  registerApiDocs(app, routes, INGEST_API_INFO);
   return app;
 }

@@ -43,16 +43,19 @@ export interface ApiRouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** An absent body is parsed as `{}` (the body's defaults) instead of refused. */
-  bodyOptional?: boolean;
+  /**
+   * The body may be left out: what counts as none (no body; or also JSON `null`) is parsed as `{}`
+   * (the body's defaults) instead of refused.
+   */
+  optionalBody?: 'absent' | 'absent-or-null';
   /** A body the handler takes raw (signed webhooks): its media types, documented without a schema. */
-  rawBody?: { contentTypes: string[]; description: string };
+  rawBody?: { contentTypes: readonly string[]; description: string };
   headers?: Record<string, ApiHeader>;
   /**
    * Schemas that accept anything at their place because the handler validates each such value on
    * its own (a batch item), paired with the schema it validates it with: documented as the latter.
    */
-  documentAs?: [z.ZodType, z.ZodType][];
+  documentAs?: readonly (readonly [z.ZodType, z.ZodType])[];
   /**
    * Error statuses the route answers besides those its inputs and access imply (400, 401, 403,
    * 413, 415, 503), each with what it means here; an implied one may be given to say more.
@@ -95,7 +98,9 @@ function parseParts<P, Q, B>(
 ): ApiInput<P, Q, B> {
   const params: unknown = spec.params ? parseInput(spec.params, request.params, 'params') : undefined;
   const query: unknown = spec.query ? parseInput(spec.query, request.query, 'query') : undefined;
-  const raw = request.body === undefined && spec.bodyOptional ? {} : request.body;
+  const none =
+    request.body === undefined || (request.body === null && spec.optionalBody === 'absent-or-null');
+  const raw = none && spec.optionalBody ? {} : request.body;
   const body: unknown = spec.body ? parseInput(spec.body, raw) : undefined;
   return { params, query, body } as ApiInput<P, Q, B>;
 }

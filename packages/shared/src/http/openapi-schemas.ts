@@ -27,7 +27,11 @@ function toComponentRefs(value: unknown): unknown {
 export class SchemaConverter {
   private readonly defs = new Map<string, { json: JsonSchema; text: string }>();
 
-  convert(schema: z.ZodType, io: 'input' | 'output', documentAs: [z.ZodType, z.ZodType][] = []): JsonSchema {
+  convert(
+    schema: z.ZodType,
+    io: 'input' | 'output',
+    documentAs: readonly (readonly [z.ZodType, z.ZodType])[] = [],
+  ): JsonSchema {
     const as = new Map<unknown, z.ZodType>(documentAs);
     const generated = z.toJSONSchema(schema, {
       io,

@@ -81,8 +81,12 @@ function requestBody(converter: SchemaConverter, spec: AnySpec): Json | undefine
   if (!spec.body) return undefined;
   const schema = converter.convert(spec.body, 'input', spec.documentAs);
   return {
-    required: spec.bodyOptional !== true,
-    ...(spec.bodyOptional ? { description: 'May be left out: an absent body is taken as `{}`.' } : {}),
+    required: spec.optionalBody === undefined,
+    ...(spec.optionalBody
+      ? {
+          description: `May be left out${spec.optionalBody === 'absent-or-null' ? ' (or be null)' : ''}: taken as \`{}\`.`,
+        }
+      : {}),
     content: { 'application/json': { schema } },
   };
 }
@@ -140,7 +144,12 @@ function operation(converter: SchemaConverter, spec: AnySpec): Json {
     .filter(Boolean)
     .join('\n\n');
   const body = requestBody(converter, spec);
-  const errors = Object.fromEntries(errorStatuses(spec).map((s) => [String(s), errorResponse(s, spec)]));
+  // A status the route documents itself (an HTML 400 page) is not the JSON error.
+  const errors = Object.fromEntries(
+    errorStatuses(spec)
+      .filter((s) => spec.responses[s] === undefined)
+      .map((s) => [String(s), errorResponse(s, spec)]),
+  );
   return {
     operationId: spec.operationId,
     summary: spec.summary,

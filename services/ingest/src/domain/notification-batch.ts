@@ -9,9 +9,11 @@ export const MAX_BATCH_ITEMS = 1000;
  * validated on its own, like the body of POST /v1/notifications, so one bad item is refused without
  * refusing the others.
  */
+export const batchItemSchema = z.unknown();
+
 export const batchInputSchema = z.strictObject({
   notifications: z
-    .array(z.unknown())
+    .array(batchItemSchema)
     .min(1, 'must hold at least 1 notification')
     .max(MAX_BATCH_ITEMS, `must hold at most ${MAX_BATCH_ITEMS} notifications`),
 });

@@ -28,58 +28,67 @@ export const localeSchema = z.string().regex(LOCALE, LOCALE_HINT);
 export const textSchema = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, PRINTABLE_HINT);
 
 /** The body of POST /v1/notifications (and of each batch item). */
-export const notificationInputSchema = z.strictObject({
-  userId: userIdSchema,
-  category: textSchema(100).default('general'),
-  priority: z.enum(['critical', 'high', 'normal', 'low']).default('normal'),
-  templateId: z.string().regex(TEMPLATE_ID, TEMPLATE_ID_HINT).optional(),
-  channels: z
-    .array(z.enum(['email', 'sms', 'push']))
-    .min(1)
-    .refine((cs) => new Set(cs).size === cs.length, 'channels must not repeat')
-    .optional(),
-  data: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .refine(
-      (d) => Buffer.byteLength(JSON.stringify(d)) <= MAX_DATA_BYTES,
-      `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
-    ),
-  dedupKey: textSchema(200).optional(),
-  /** This request's dedup window (0: no dedup); the router's default when absent. */
-  dedupWindowSeconds: z.number().int().min(0).max(MAX_DEDUP_WINDOW_SECONDS).optional(),
-  tags: z
-    .array(z.string().regex(TAG, TAG_HINT))
-    .min(1)
-    .max(MAX_TAGS)
-    .refine((t) => new Set(t).size === t.length, 'tags must not repeat')
-    .optional(),
-  /** Push delivery options: how long an offline device's copy is kept, and what replaces what. */
-  push: z
-    .strictObject({
-      ttlSeconds: z.number().int().min(0).max(MAX_PUSH_TTL_SECONDS).optional(),
-      collapseKey: z
-        .string()
-        .min(1)
-        .max(MAX_COLLAPSE_KEY)
-        .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
-        .optional(),
-    })
-    .optional(),
-  sendAt: z.iso.datetime({ offset: true }).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
-    .optional(),
-  to: z
-    .strictObject({
-      email: z.email().optional(),
-      phone: phoneSchema.optional(),
-      deviceTokens: z.array(textSchema(4096)).min(1).max(MAX_DEVICE_TOKENS).optional(),
-    })
-    .optional(),
-});
+export const notificationInputSchema = z
+  .strictObject({
+    userId: userIdSchema,
+    category: textSchema(100).default('general'),
+    priority: z.enum(['critical', 'high', 'normal', 'low']).default('normal'),
+    templateId: z.string().regex(TEMPLATE_ID, TEMPLATE_ID_HINT).optional(),
+    channels: z
+      .array(z.enum(['email', 'sms', 'push']))
+      .min(1)
+      .refine((cs) => new Set(cs).size === cs.length, 'channels must not repeat')
+      .meta({ uniqueItems: true, description: 'The channels to use, each once.' })
+      .optional(),
+    data: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine(
+        (d) => Buffer.byteLength(JSON.stringify(d)) <= MAX_DATA_BYTES,
+        `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
+      )
+      .meta({ description: `The template's variables; at most ${MAX_DATA_BYTES} bytes as JSON.` }),
+    dedupKey: textSchema(200).optional(),
+    /** This request's dedup window (0: no dedup); the router's default when absent. */
+    dedupWindowSeconds: z.number().int().min(0).max(MAX_DEDUP_WINDOW_SECONDS).optional(),
+    tags: z
+      .array(z.string().regex(TAG, TAG_HINT))
+      .min(1)
+      .max(MAX_TAGS)
+      .refine((t) => new Set(t).size === t.length, 'tags must not repeat')
+      .meta({ uniqueItems: true, description: 'Labels routing rules can match on.' })
+      .optional(),
+    /** Push delivery options: how long an offline device's copy is kept, and what replaces what. */
+    push: z
+      .strictObject({
+        ttlSeconds: z.number().int().min(0).max(MAX_PUSH_TTL_SECONDS).optional(),
+        collapseKey: z
+          .string()
+          .min(1)
+          .max(MAX_COLLAPSE_KEY)
+          .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')
+          .optional(),
+      })
+      .optional(),
+    sendAt: z.iso.datetime({ offset: true }).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
+      .optional(),
+    to: z
+      .strictObject({
+        email: z.email().optional(),
+        phone: phoneSchema.optional(),
+        deviceTokens: z.array(textSchema(4096)).min(1).max(MAX_DEVICE_TOKENS).optional(),
+      })
+      .optional(),
+  })
+  .meta({
+    id: 'NotificationInput',
+    description:
+      'One notification: to whom (`userId`, or addresses in `to`), what (`templateId` and `data`), how urgent, and when.',
+  });
 
 export type NotificationInput = z.infer<typeof notificationInputSchema>;
 

@@ -1,6 +1,7 @@
 import { HeraldError, parseInput, stableEventId, statusEvent } from '@herald/shared';
 import type { NotificationRequest, OutboundRecord, Publisher, TopicNames } from '@herald/shared';
 import { notificationInputSchema, toRequest } from '../domain/notification-input';
+import type { NotificationInput } from '../domain/notification-input';
 
 /**
  * How long a request waits for Kafka before answering 503. Shorter than the idempotency lease, so a
@@ -13,7 +14,12 @@ export const PUBLISH_TIMEOUT_MS = 10_000;
  * builds its request; a bad one throws `validation_failed` naming the field.
  */
 export function buildRequest(body: unknown, id: string, now: number, part = 'body'): NotificationRequest {
-  const built = toRequest(parseInput(notificationInputSchema, body, part), id, now);
+  return requestFrom(parseInput(notificationInputSchema, body, part), id, now);
+}
+
+/** The request a notification that passed its schema makes, once the checks that need the clock pass. */
+export function requestFrom(input: NotificationInput, id: string, now: number): NotificationRequest {
+  const built = toRequest(input, id, now);
   if (!built.ok) throw new HeraldError('validation_failed', built.message, { field: built.field });
   return built.request;
 }

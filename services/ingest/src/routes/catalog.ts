@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   HeraldError,
   announceChange,
+  apiRoute,
   categorySettingsSchema,
-  parseInput,
   routingRuleSchema,
   z,
 } from '@herald/shared';
@@ -12,6 +12,7 @@ import { categoryIdSchema } from '@herald/shared/domain';
 import { timeZoneSchema } from '../domain/time-zone';
 import type { PolicyRepo } from '../adapters/policy-repo';
 import type { ChangeDeps } from './preferences';
+import { categorySchema, routingRuleAnswerSchema } from './api-schemas';
 
 const RULE_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const ruleIdSchema = z.string().regex(RULE_ID, 'expected 1-100 characters of A-Z a-z 0-9 . _ -');
@@ -41,61 +42,165 @@ export function catalogRoutes(app: FastifyInstance, deps: { policy: PolicyRepo; 
   const changed = () =>
     announceChange(deps.changes.redis, deps.changes.topicPrefix, { kind: 'catalog' }, deps.changes.log);
 
-  app.get('/v1/categories', async () => ({ categories: await deps.policy.categories() }));
+  const common = { tags: ['catalog'], access: 'admin' } as const;
+  const noRule = { 404: 'No routing rule with this id.' };
 
-  app.get('/v1/categories/:id', async (request) => {
-    const { id } = parseInput(categoryParams, request.params, 'params');
-    // A category nobody configured is optional, with no caps of its own.
-    return (await deps.policy.category(id)) ?? { id, required: false, caps: [] };
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/categories',
+      operationId: 'listCategories',
+      summary: 'Every configured category',
+      responses: {
+        200: { description: 'The categories.', schema: z.object({ categories: z.array(categorySchema) }) },
+      },
+    },
+    async () => ({ categories: await deps.policy.categories() }),
+  );
 
-  app.put('/v1/categories/:id', async (request, reply) => {
-    const { id } = parseInput(categoryParams, request.params, 'params');
-    const body = parseInput(categorySettingsSchema, request.body);
-    const { created } = await deps.policy.setCategory({ id, ...body });
-    await changed();
-    return reply.code(created ? 201 : 200).send({ id, ...body });
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/categories/:id',
+      operationId: 'getCategory',
+      summary: 'A category’s settings',
+      description: 'A category nobody configured is optional, with no caps of its own.',
+      params: categoryParams,
+      responses: { 200: { description: 'The category.', schema: categorySchema } },
+    },
+    async ({ params: { id } }) => (await deps.policy.category(id)) ?? { id, required: false, caps: [] },
+  );
 
-  app.get('/v1/routing-rules', async () => ({ rules: await deps.policy.rules() }));
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'PUT',
+      url: '/v1/categories/:id',
+      operationId: 'putCategory',
+      summary: 'Create or replace a category',
+      description:
+        'Required categories ignore opt-outs; caps limit how many a user gets per channel and window.',
+      params: categoryParams,
+      body: categorySettingsSchema,
+      responses: {
+        200: { description: 'Replaced.', schema: categorySchema },
+        201: { description: 'Created.', schema: categorySchema },
+      },
+    },
+    async ({ params: { id }, body }, _request, reply) => {
+      const { created } = await deps.policy.setCategory({ id, ...body });
+      await changed();
+      return reply.code(created ? 201 : 200).send({ id, ...body });
+    },
+  );
 
-  app.post('/v1/routing-rules', async (request, reply) => {
-    const body = parseInput(newRuleBody, request.body);
-    const id = body.id ?? randomUUID();
-    if (body.id !== undefined && (await deps.policy.rule(id)))
-      throw new HeraldError(
-        'validation_failed',
-        `id: rule ${id} exists (PUT /v1/routing-rules/${id} replaces it)`,
-        {
-          field: 'id',
-        },
-      );
-    const rule = { ...body, id };
-    await deps.policy.setRule(rule);
-    await changed();
-    return reply.code(201).send(rule);
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/routing-rules',
+      operationId: 'listRoutingRules',
+      summary: 'Every routing rule, in the order the router tries them',
+      responses: {
+        200: { description: 'The rules.', schema: z.object({ rules: z.array(routingRuleAnswerSchema) }) },
+      },
+    },
+    async () => ({ rules: await deps.policy.rules() }),
+  );
 
-  app.get('/v1/routing-rules/:id', async (request) => {
-    const { id } = parseInput(ruleParams, request.params, 'params');
-    const rule = await deps.policy.rule(id);
-    if (!rule) throw new HeraldError('not_found', `routing rule ${id} not found`);
-    return rule;
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'POST',
+      url: '/v1/routing-rules',
+      operationId: 'createRoutingRule',
+      summary: 'Add a routing rule',
+      description: 'Without an `id`, one is made up. An `id` that exists is refused: PUT replaces.',
+      body: newRuleBody,
+      responses: { 201: { description: 'Added.', schema: routingRuleAnswerSchema } },
+    },
+    async ({ body }, _request, reply) => {
+      const id = body.id ?? randomUUID();
+      if (body.id !== undefined && (await deps.policy.rule(id)))
+        throw new HeraldError(
+          'validation_failed',
+          `id: rule ${id} exists (PUT /v1/routing-rules/${id} replaces it)`,
+          {
+            field: 'id',
+          },
+        );
+      const rule = { ...body, id };
+      await deps.policy.setRule(rule);
+      await changed();
+      return reply.code(201).send(rule);
+    },
+  );
 
-  app.put('/v1/routing-rules/:id', async (request, reply) => {
-    const { id } = parseInput(ruleParams, request.params, 'params');
-    const body = parseInput(ruleBody, request.body);
-    const { created } = await deps.policy.setRule({ ...body, id });
-    await changed();
-    return reply.code(created ? 201 : 200).send({ ...body, id });
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/routing-rules/:id',
+      operationId: 'getRoutingRule',
+      summary: 'A routing rule',
+      params: ruleParams,
+      errors: noRule,
+      responses: { 200: { description: 'The rule.', schema: routingRuleAnswerSchema } },
+    },
+    async ({ params: { id } }) => {
+      const rule = await deps.policy.rule(id);
+      if (!rule) throw new HeraldError('not_found', `routing rule ${id} not found`);
+      return rule;
+    },
+  );
 
-  app.delete('/v1/routing-rules/:id', async (request, reply) => {
-    const { id } = parseInput(ruleParams, request.params, 'params');
-    if (!(await deps.policy.removeRule(id)))
-      throw new HeraldError('not_found', `routing rule ${id} not found`);
-    await changed();
-    return reply.code(204).send();
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'PUT',
+      url: '/v1/routing-rules/:id',
+      operationId: 'putRoutingRule',
+      summary: 'Create or replace a routing rule',
+      params: ruleParams,
+      body: ruleBody,
+      responses: {
+        200: { description: 'Replaced.', schema: routingRuleAnswerSchema },
+        201: { description: 'Created.', schema: routingRuleAnswerSchema },
+      },
+    },
+    async ({ params: { id }, body }, _request, reply) => {
+      const { created } = await deps.policy.setRule({ ...body, id });
+      await changed();
+      return reply.code(created ? 201 : 200).send({ ...body, id });
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'DELETE',
+      url: '/v1/routing-rules/:id',
+      operationId: 'deleteRoutingRule',
+      summary: 'Remove a routing rule',
+      params: ruleParams,
+      errors: noRule,
+      responses: { 204: { description: 'Removed.' } },
+    },
+    async ({ params: { id } }, _request, reply) => {
+      if (!(await deps.policy.removeRule(id)))
+        throw new HeraldError('not_found', `routing rule ${id} not found`);
+      await changed();
+      return reply.code(204).send();
+    },
+  );
 }

@@ -10,6 +10,15 @@ const idempotencyKeySchema = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII only');
 
+/** The header as the routes that honour it document it: read with the schema idempotencyKeyOf uses. */
+export const idempotencyKeyHeader = {
+  'Idempotency-Key': {
+    description:
+      'Makes a retry safe: the same key with the same body answers what the first request answered (for IDEMPOTENCY_TTL_SECONDS, 24 h by default), with Idempotent-Replayed: true. Scoped to the API key.',
+    schema: idempotencyKeySchema,
+  },
+};
+
 /** The request's Idempotency-Key scoped to its API key, or null when it sent none (400 if malformed). */
 export function idempotencyKeyOf(request: FastifyRequest): string | null {
   const raw = request.headers['idempotency-key'];

@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { HeraldError, parseInput } from '@herald/shared';
+import { HeraldError, apiRoute } from '@herald/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest, NotificationRequest } from '@herald/shared';
 import { hashRequest } from '../domain/idempotency';
-import { batchAnswer, batchInputSchema, itemError, itemPath, keepIds } from '../domain/notification-batch';
+import {
+  MAX_BATCH_ITEMS,
+  batchAnswer,
+  batchInputSchema,
+  batchItemSchema,
+  itemError,
+  itemPath,
+  keepIds,
+} from '../domain/notification-batch';
+import { notificationInputSchema } from '../domain/notification-input';
 import type { BatchIdempotencyRecord, BatchItemResult, ItemError } from '../domain/notification-batch';
 import { acceptedRecords, buildRequest, publishWithin } from './accept';
-import { idempotencyKeyOf, runIdempotent } from './idempotent';
+import { idempotencyKeyHeader, idempotencyKeyOf, runIdempotent } from './idempotent';
+import { idempotencyErrors } from './notifications';
 import type { NotificationRouteDeps } from './notifications';
+import { batchAnswerSchema, replayedHeader } from './api-schemas';
 
 export interface NotificationBatchDeps extends NotificationRouteDeps {
   /** Largest batch body in bytes: 1000 items outgrow the limit of every other request. */
@@ -71,9 +82,11 @@ export function notificationBatchRoutes(app: FastifyInstance, deps: Notification
     for (const r of requests) deps.metrics.accepted.inc({ priority: r.priority, source: 'http_batch' });
   };
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    // The batch as a whole is checked first: a bad envelope claims no key and produces nothing.
-    const { notifications } = parseInput(batchInputSchema, request.body);
+  const handler = async (
+    notifications: unknown[],
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
     const now = deps.clock();
     const checked = notifications.map((item, index) => check(item, index, now));
     const results = checked.map(resultOf);
@@ -99,5 +112,29 @@ export function notificationBatchRoutes(app: FastifyInstance, deps: Notification
     return reply.code(202).send(batchAnswer(record.results));
   };
 
-  app.post('/v1/notifications/batch', { bodyLimit: deps.batchBodyLimit }, handler);
+  const batch = {
+    method: 'POST',
+    url: '/v1/notifications/batch',
+    operationId: 'sendNotificationBatch',
+    summary: `Send up to ${MAX_BATCH_ITEMS} notifications`,
+    description:
+      'Each item is validated as the body of POST /v1/notifications, and answered on its own: the valid ones are accepted even when others are rejected. The 202 comes once every accepted item is in Kafka. An Idempotency-Key covers the batch as a whole.',
+    tags: ['notifications'],
+    access: 'send',
+    body: batchInputSchema,
+    documentAs: [[batchItemSchema, notificationInputSchema]],
+    headers: idempotencyKeyHeader,
+    errors: idempotencyErrors,
+    responses: {
+      202: {
+        description: 'One result per item, in order.',
+        schema: batchAnswerSchema,
+        headers: replayedHeader,
+      },
+    },
+  } as const;
+  // The batch as a whole is checked first: a bad envelope claims no key and produces nothing.
+  apiRoute(app, batch, ({ body }, request, reply) => handler(body.notifications, request, reply), {
+    bodyLimit: deps.batchBodyLimit,
+  });
 }

@@ -1,9 +1,11 @@
 import {
   HeraldError,
   announceChange,
+  apiRoute,
   stableEventId,
   statusEvent,
   verifyUnsubscribeToken,
+  z,
 } from '@herald/shared';
 import type {
   FastifyInstance,
@@ -44,6 +46,29 @@ export interface PublicDeps {
   log: Logger;
 }
 
+/** The token is checked by its signature, not by a schema: any text reaches the check. */
+const tokenParams = z.object({
+  token: z.string().meta({ description: 'The signed, expiring token of an unsubscribe link.' }),
+});
+const html = (description: string) => ({ description, contentType: 'text/html' });
+const unsubscribe = {
+  tags: ['public'],
+  access: 'public',
+  params: tokenParams,
+  responses: { 200: html('The page.'), 400: html('The link is invalid or has expired: a page says so.') },
+} as const;
+const webhook = (provider: string, contentType: string, signature: string) =>
+  ({
+    tags: ['public'],
+    access: 'public',
+    rawBody: { contentTypes: [contentType], description: `As ${provider} sends it, signed (${signature}).` },
+    errors: {
+      400: 'The body is not what the provider sends.',
+      401: `The signature (${signature}) does not match the body.`,
+      503: `${provider} webhooks are not configured here, or Kafka did not acknowledge.`,
+    },
+  }) as const;
+
 /** A signed SendGrid event is refused when its timestamp is further than this from now (replays). */
 const SIGNATURE_MAX_AGE_S = 10 * 60;
 
@@ -63,8 +88,15 @@ export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
   );
   const raw = (body: unknown) => (Buffer.isBuffer(body) ? body.toString('utf8') : '');
 
-  app.get<{ Params: { token: string } }>('/v1/unsubscribe/:token', (request, reply) => {
-    const check = verifyUnsubscribeToken(deps.unsubscribeSecret, request.params.token, deps.clock());
+  const ask = {
+    ...unsubscribe,
+    method: 'GET',
+    url: '/v1/unsubscribe/:token',
+    operationId: 'unsubscribePage',
+    summary: 'The page of an unsubscribe link: asks, never unsubscribes',
+  } as const;
+  apiRoute(app, ask, ({ params: { token } }, _request, reply) => {
+    const check = verifyUnsubscribeToken(deps.unsubscribeSecret, token, deps.clock());
     return page(
       reply,
       check.ok ? 200 : 400,
@@ -73,8 +105,19 @@ export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
   });
 
   // RFC 8058: the mail client POSTs `List-Unsubscribe=One-Click`; the page's button posts the same.
-  app.post<{ Params: { token: string } }>('/v1/unsubscribe/:token', async (request, reply) => {
-    const check = verifyUnsubscribeToken(deps.unsubscribeSecret, request.params.token, deps.clock());
+  const oneClick = {
+    ...unsubscribe,
+    method: 'POST',
+    url: '/v1/unsubscribe/:token',
+    operationId: 'unsubscribe',
+    summary: 'Unsubscribe: RFC 8058 one-click, or the page’s button',
+    rawBody: {
+      contentTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'],
+      description: '`List-Unsubscribe=One-Click`; the token alone decides.',
+    },
+  } as const;
+  apiRoute(app, oneClick, async ({ params: { token } }, _request, reply) => {
+    const check = verifyUnsubscribeToken(deps.unsubscribeSecret, token, deps.clock());
     if (!check.ok) return page(reply, 400, unsubscribePage({ invalid: check.reason }));
     const { userId, category } = check.claims;
     // A user removed since keeps no preferences: done all the same.
@@ -85,7 +128,24 @@ export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
     return page(reply, 200, unsubscribePage({ done: category }));
   });
 
-  app.post('/v1/webhooks/sendgrid', async (request, reply) => {
+  const sendgrid = {
+    ...webhook('SendGrid', 'application/json', 'X-Twilio-Email-Event-Webhook-Signature'),
+    method: 'POST',
+    url: '/v1/webhooks/sendgrid',
+    operationId: 'sendgridEvents',
+    summary: 'SendGrid’s Event Webhook: delivered, bounced, dropped, spam reports',
+    responses: {
+      200: {
+        description: 'What the events did.',
+        schema: z.object({
+          events: z.number().int(),
+          suppressed: z.number().int(),
+          ignored: z.number().int(),
+        }),
+      },
+    },
+  } as const;
+  apiRoute(app, sendgrid, async (_input, request, reply) => {
     const verify = deps.verifiers.sendgrid;
     if (!verify)
       throw new HeraldError(
@@ -110,7 +170,15 @@ export function publicRoutes(app: FastifyInstance, deps: PublicDeps): void {
     return reply.send(await apply(deps, 'webhook-sendgrid', sendGridEvents(body, deps.clock())));
   });
 
-  app.post('/v1/webhooks/twilio', async (request, reply) => {
+  const twilio = {
+    ...webhook('Twilio', 'application/x-www-form-urlencoded', 'X-Twilio-Signature'),
+    method: 'POST',
+    url: '/v1/webhooks/twilio',
+    operationId: 'twilioStatusCallback',
+    summary: 'Twilio’s message status callback',
+    responses: { 200: { description: 'An empty TwiML answer.', contentType: 'text/xml' } },
+  } as const;
+  apiRoute(app, twilio, async (_input, request, reply) => {
     const verify = deps.verifiers.twilio;
     if (!verify)
       throw new HeraldError(

@@ -5,13 +5,14 @@ import {
   TEMPLATE_ID,
   TEMPLATE_ID_HINT,
   announceChange,
-  parseInput,
+  apiRoute,
   templateProblem,
   z,
 } from '@herald/shared';
 import type { Channel, FastifyInstance } from '@herald/shared';
 import type { TemplatesRepo } from '../adapters/templates-repo';
 import type { ChangeDeps } from './preferences';
+import { templateSchema, templateSummarySchema } from './api-schemas';
 
 const PART = 100_000;
 const part = z.string().min(1).max(PART).nullable().default(null);
@@ -55,30 +56,92 @@ export function templateRoutes(
   const changed = () =>
     announceChange(deps.changes.redis, deps.changes.topicPrefix, { kind: 'catalog' }, deps.changes.log);
 
-  app.get('/v1/templates', async () => ({ templates: await deps.templates.list() }));
+  const common = { tags: ['templates'], access: 'admin' } as const;
+  const noTemplate = { 404: 'No template with this id.' };
 
-  app.get('/v1/templates/:id', async (request) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    const versions = await deps.templates.versions(id);
-    if (versions.length === 0) throw new HeraldError('not_found', `template ${id} not found`);
-    return { id, versions };
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/templates',
+      operationId: 'listTemplates',
+      summary: 'Every template, channel and locale, with its newest version',
+      responses: {
+        200: {
+          description: 'The templates.',
+          schema: z.object({ templates: z.array(templateSummarySchema) }),
+        },
+      },
+    },
+    async () => ({ templates: await deps.templates.list() }),
+  );
 
-  app.post('/v1/templates/:id/versions', async (request, reply) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    const { channel: lower, locale, ...content } = parseInput(versionBody, request.body);
-    const channel = lower.toUpperCase() as Channel;
-    const problem = templateProblem(channel, content);
-    if (problem) throw new HeraldError('validation_failed', problem.message, { field: problem.field });
-    const template = await deps.templates.publish(id, channel, locale, content);
-    await changed();
-    return reply.code(201).send(template);
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'GET',
+      url: '/v1/templates/:id',
+      operationId: 'getTemplate',
+      summary: 'Every version of a template',
+      params: idParams,
+      errors: noTemplate,
+      responses: {
+        200: {
+          description: 'Newest first per channel and locale.',
+          schema: z.object({ id: z.string(), versions: z.array(templateSchema) }),
+        },
+      },
+    },
+    async ({ params: { id } }) => {
+      const versions = await deps.templates.versions(id);
+      if (versions.length === 0) throw new HeraldError('not_found', `template ${id} not found`);
+      return { id, versions };
+    },
+  );
 
-  app.delete('/v1/templates/:id', async (request, reply) => {
-    const { id } = parseInput(idParams, request.params, 'params');
-    if (!(await deps.templates.remove(id))) throw new HeraldError('not_found', `template ${id} not found`);
-    await changed();
-    return reply.code(204).send();
-  });
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'POST',
+      url: '/v1/templates/:id/versions',
+      operationId: 'publishTemplateVersion',
+      summary: 'Publish a new version for a channel and locale',
+      description:
+        'Checked at save: the parts its channel needs are there, and every part compiles (Handlebars). The router renders the newest version when it routes a message.',
+      params: idParams,
+      body: versionBody,
+      responses: { 201: { description: 'Published.', schema: templateSchema } },
+    },
+    async ({ params: { id }, body }, _request, reply) => {
+      const { channel: lower, locale, ...content } = body;
+      const channel = lower.toUpperCase() as Channel;
+      const problem = templateProblem(channel, content);
+      if (problem) throw new HeraldError('validation_failed', problem.message, { field: problem.field });
+      const template = await deps.templates.publish(id, channel, locale, content);
+      await changed();
+      return reply.code(201).send(template);
+    },
+  );
+
+  apiRoute(
+    app,
+    {
+      ...common,
+      method: 'DELETE',
+      url: '/v1/templates/:id',
+      operationId: 'deleteTemplate',
+      summary: 'Remove a template, every version',
+      params: idParams,
+      errors: noTemplate,
+      responses: { 204: { description: 'Removed.' } },
+    },
+    async ({ params: { id } }, _request, reply) => {
+      if (!(await deps.templates.remove(id))) throw new HeraldError('not_found', `template ${id} not found`);
+      await changed();
+      return reply.code(204).send();
+    },
+  );
 }
