@@ -113,7 +113,7 @@ export function buildApp(
     access: 'admin',
     params: idParams,
     body: noBody,
-    bodyOptional: true,
+    optionalBody: 'absent',
     errors: conflict,
     responses: { 200: { description: 'Replayed.', schema: actionResultSchema } },
   } as const;
