@@ -1,5 +1,5 @@
 # Herald's images: one Dockerfile, one image per service (docs/docker.md).
-#   docker build --build-arg SERVICE=router -t herald-router .
+#   docker build --build-arg SERVICE=router -t herald/router .   (k8s/base names the images herald/<service>)
 # SERVICE is one of: ingest, router, dispatcher-email, dispatcher-sms, dispatcher-push, dlq,
 # provider-sandbox (the fake SendGrid/Twilio/FCM of dev and compose; never in production).
 # The ingest image also runs the provisioning step (topics, migrations, schemas):
