@@ -27,7 +27,12 @@ export interface KafkaAccess {
   /** Reads the topics with a throwaway group that commits nothing; resolves when stopped. */
   tail(
     topics: string[],
-    opts: { fromBeginning: boolean; onRecord: (r: TailRecord) => Promise<boolean> },
+    opts: {
+      fromBeginning: boolean;
+      onRecord: (r: TailRecord) => Promise<boolean>;
+      /** Called once the throwaway group has its partitions: from then on nothing is missed. */
+      onReady?: () => void;
+    },
   ): { done: Promise<void>; stop: () => Promise<void> };
   codec: Codec;
   close(): Promise<void>;
@@ -168,6 +173,11 @@ export async function openKafka(opts: { brokers: string[]; registryUrl: string }
         if (missing.length > 0) {
           throw new CliError(`no such topic: ${missing.join(', ')} (herald topics lists them)`);
         }
+        let joined = false;
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          if (!joined) tailOpts.onReady?.();
+          joined = true;
+        });
         await within('tailing', opts.brokers, consumer.connect());
         await consumer.subscribe({ topics, fromBeginning: tailOpts.fromBeginning });
         await consumer.run({

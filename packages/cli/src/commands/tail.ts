@@ -46,6 +46,11 @@ Examples:
       let seen = 0;
       const tail = kafka.tail(topics, {
         fromBeginning: flags.fromBeginning ?? false,
+        onReady: () =>
+          println(
+            c.io.stderr,
+            `tailing ${topics.join(', ')} from the ${flags.fromBeginning ? 'beginning' : 'end'}${max < Infinity ? ` (at most ${max})` : ''}; Ctrl-C stops`,
+          ),
         onRecord: async (r) => {
           if (seen >= max) return false;
           seen++;

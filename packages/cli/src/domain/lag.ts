@@ -19,7 +19,7 @@ export interface TopicLag {
   /** Records behind the end, over the topic's partitions. */
   lag: number;
   partitions: number;
-  /** Partitions where the group has committed nothing: it reads them from their start. */
+  /** Partitions holding records where the group has committed nothing: counted from their start. */
   uncommitted: number;
 }
 
@@ -33,7 +33,7 @@ export function topicLag(group: string, topic: string, committed: Committed[], e
   let uncommitted = 0;
   for (const end of ends) {
     const done = Number(committed.find((c) => c.partition === end.partition)?.offset ?? '-1');
-    if (done < 0) uncommitted++;
+    if (done < 0 && Number(end.high) > Number(end.low)) uncommitted++;
     const from = done >= 0 ? done : Number(end.low);
     lag += Math.max(0, Number(end.high) - from);
   }
