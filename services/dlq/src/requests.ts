@@ -33,7 +33,8 @@ const instant = z
   .transform((s) => new Date(s).toISOString())
   .optional()
   .meta({
-    description: 'An ISO 8601 date-time with a time zone: letters parked from (since) or before (until) it.',
+    description:
+      'An ISO 8601 date-time with a time zone: letters parked from (since) or before (until) it; until after since.',
   });
 
 const filterFields = { reason, channel, notificationId, since: instant, until: instant };

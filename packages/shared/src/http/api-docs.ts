@@ -87,7 +87,14 @@ const send = (reply: FastifyReply, type: string, body: string | Buffer, maxAge: 
  */
 export function registerApiDocs(app: FastifyInstance, routes: RegisteredRoute[], info: ApiInfo): void {
   void app.register((docs, _opts, done) => {
-    const document: OpenApiDocument = buildOpenApiDocument(routes, info);
+    let document: OpenApiDocument;
+    try {
+      document = buildOpenApiDocument(routes, info);
+    } catch (err) {
+      // Passed to done, so the app's start fails with this message (a throw here would hang it).
+      done(err as Error);
+      return;
+    }
     const html = page(info.title);
     docs.get(OPENAPI_PATH, (_request, reply) => reply.header('cache-control', 'no-cache').send(document));
     docs.get(DOCS_PATH, (_request, reply) => send(reply, 'text/html; charset=utf-8', html, 0));

@@ -70,8 +70,14 @@ export const notificationInputSchema = z
           .optional(),
       })
       .optional(),
-    sendAt: z.iso.datetime({ offset: true }).optional(),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    sendAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'When to send, with a time zone; now when absent.' }),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Not sent after this: must be in the future, and after `sendAt`.' }),
     locale: z
       .string()
       .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 tag such as en or pt-BR')
