@@ -139,10 +139,27 @@ export async function parkLetters(
   const refused = await pgDeadLetters(f.deps.pool).park(rows);
   if (refused.length > 0) throw new Error(`letters refused: ${refused.map((r) => r.reason).join(', ')}`);
   const { rows: ids } = await f.deps.pool.query<{ id: string }>(
-    `SELECT id::text AS id FROM dead_letters WHERE source_topic = $1 AND source_offset = ANY($2::bigint[]) ORDER BY id`,
+    `SELECT id::text AS id FROM dead_letters WHERE source_topic = $1 AND source_offset = ANY($2::bigint[]) ORDER BY dead_letters.id`,
     [f.deps.topics.dlq, rows.map((r) => r.sourceOffset)],
   );
   return ids.map((r) => r.id);
+}
+
+/**
+ * Moves the dead-letter id sequence (forward only) so that the next `n` ids cross a power of ten
+ * (…998, 999, 1000, 1001…): ids compared as text would order them wrongly.
+ */
+export async function crossDigitBoundary(f: AdminFixture, n: number): Promise<void> {
+  const { rows } = await f.deps.pool.query<{ v: string }>(
+    `SELECT nextval(pg_get_serial_sequence('dead_letters', 'id'))::text AS v`,
+  );
+  const next = BigInt(rows[0]?.v ?? '1');
+  let power = 10n;
+  while (power <= next + BigInt(n)) power *= 10n;
+  // Half of the n ids below the power of ten, half from it on.
+  await f.deps.pool.query(`SELECT setval(pg_get_serial_sequence('dead_letters', 'id'), $1::bigint)`, [
+    String(power - BigInt(Math.ceil(n / 2)) - 1n),
+  ]);
 }
 
 /** An admin API call with the fixture's admin key (or the one given; null for none). */

@@ -194,7 +194,7 @@ export function pgDeadLetters(pool: Pool): DeadLetterStore {
       const { rows } = await pool.query<DeadLetterSummary>(
         `SELECT ${SUMMARY_COLUMNS} FROM dead_letters
           WHERE ${where.join(' AND ')}
-          ORDER BY id DESC
+          ORDER BY dead_letters.id DESC
           LIMIT $${params.length}`,
         params,
       );

@@ -150,7 +150,7 @@ export function pgReplayJobs(pool: Pool): ReplayJobStore {
         ];
         const { rows: letters } = await client.query<StoredDeadLetter>(
           `SELECT ${LETTER_COLUMNS} FROM dead_letters WHERE ${where.join(' AND ')}
-            ORDER BY id LIMIT $${params.length + 1} FOR UPDATE`,
+            ORDER BY dead_letters.id LIMIT $${params.length + 1} FOR UPDATE`,
           [...params, size],
         );
         const last = letters.at(-1);
