@@ -9,8 +9,8 @@ import type { ApiInfo, OpenApiDocument } from './openapi';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
 
-/** Swagger UI's own files, as the @fastify/swagger-ui package ships them: no CDN. */
-const SWAGGER_UI_DIR = join(dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');
+/** Swagger UI's own files, as its distribution package (swagger-ui-dist) ships them: no CDN. */
+const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
