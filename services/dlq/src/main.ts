@@ -1,5 +1,6 @@
 import {
   CHANNELS,
+  ERROR_CODES,
   createRuntime,
   exitOnStartFailure,
   installShutdown,
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
     decisions: metricsFor.retryDecisions(rt.registry),
     scheduled: metricsFor.delayScheduled(rt.registry),
   };
-  // What the dashboards and alerts read from the start (zeroSeries); parked reasons are an open set.
+  // What the dashboards and alerts read from the start (zeroSeries): a reason's first park shows too.
+  zeroSeries(failureMetrics.parked, { reason: Object.keys(ERROR_CODES) });
   zeroSeries(failureMetrics.decisions, {
     decision: ['retry', 'park', 'expire'],
     channel: [...CHANNELS, 'none'],
