@@ -5,7 +5,10 @@ import { createWaits } from '../../../src/kafka/engine/waits';
 const down = () => Promise.reject(new HeraldError('dependency_unavailable', 'postgres down'));
 
 describe('createWaits', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   it('retries a wait error until it passes, and is not ready meanwhile', async () => {
     jest.useFakeTimers();
@@ -32,6 +35,9 @@ describe('createWaits', () => {
 
   it('wakes every waiting record as soon as one gets through after an outage', async () => {
     jest.useFakeTimers();
+    // No jitter: a's waits are exactly 100, 200, 400, 800 then 1600 ms, so it is asleep (its fifth
+    // try at 1500 ms, its sixth not before 3100 ms) throughout the window below.
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
     const waits = createWaits(pino({ level: 'silent' }), { baseMs: 100, capMs: 60_000 });
     let up = false;
     const signal = new AbortController().signal;
