@@ -54,20 +54,23 @@ export function kustomize(dir: string): K8sObject[] {
 }
 
 /**
- * Renders a throwaway overlay over `base` with a name prefix and suffix, as an operator's overlay
- * would: shows whether references (envFrom, secretKeyRef, scaleTargetRef) follow the renamed objects.
+ * Renders a throwaway overlay of your own over `base`, as an operator would write it: `lines` are
+ * its kustomization after `resources` (paths in it relative to the repository).
  */
-export function kustomizeRenamed(base: string, prefix: string, suffix: string): K8sObject[] {
+export function kustomizeOverlay(
+  base: string,
+  lines: (rel: (path: string) => string) => string[],
+): K8sObject[] {
   const dir = mkdtempSync(join(tmpdir(), 'herald-k8s-'));
+  // kustomize takes a relative path to a base outside the kustomization's directory, not an absolute one.
+  const rel = (path: string) => relative(dir, resolve(REPO, path));
   try {
     const kustomization = [
       'apiVersion: kustomize.config.k8s.io/v1beta1',
       'kind: Kustomization',
       'resources:',
-      // kustomize takes a relative path to a base outside the kustomization's directory, not an absolute one.
-      `  - ${relative(dir, base)}`,
-      `namePrefix: ${prefix}`,
-      `nameSuffix: ${suffix}`,
+      `  - ${rel(base)}`,
+      ...lines(rel),
       '',
     ].join('\n');
     writeFileSync(join(dir, 'kustomization.yaml'), kustomization);
@@ -75,6 +78,14 @@ export function kustomizeRenamed(base: string, prefix: string, suffix: string): 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Renders a throwaway overlay over `base` with a name prefix and suffix: shows whether references
+ * (envFrom, secretKeyRef, scaleTargetRef) follow the renamed objects.
+ */
+export function kustomizeRenamed(base: string, prefix: string, suffix: string): K8sObject[] {
+  return kustomizeOverlay(base, () => [`namePrefix: ${prefix}`, `nameSuffix: ${suffix}`]);
 }
 
 export function ofKind<T = K8sObject>(objects: K8sObject[], kind: string): (K8sObject & T)[] {

@@ -9,10 +9,11 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
+import { createRegistry, metricsFor } from '@herald/shared';
 import { measureShutdownDeadlineMs } from './k8s-drain';
 import { CONFIG_LOADERS, EXAMPLE_SECRETS, SERVICES, consumerGroups, partitionCounts } from './k8s-herald';
 import type { Service } from './k8s-herald';
-import { REPO, kustomize, kustomizeRenamed, ofKind } from './k8s-render';
+import { REPO, kustomize, kustomizeOverlay, kustomizeRenamed, ofKind } from './k8s-render';
 import type { K8sObject } from './k8s-render';
 import { validateObject } from './k8s-schemas';
 import { unknownFieldChecker } from './k8s-unknown-fields';
@@ -27,6 +28,10 @@ const OVERLAYS = ['dev', 'prod'] as const;
 const DASHBOARDS = readdirSync(join(REPO, 'ops/grafana/dashboards')).filter((f) => f.endsWith('.json'));
 /** kubectl apply (client-side) keeps the whole object in this annotation, which is limited to 256 KiB. */
 const LAST_APPLIED_LIMIT = 262_144;
+/** The services that answer requests through their Service (the public API; the dead-letter admin API). */
+const SERVED: Service[] = ['ingest', 'dlq'];
+/** The most pods of one service that a disruption (a drain, a cluster upgrade) may take at once. */
+const MAX_DISRUPTED = 1;
 
 type Deployment = K8sObject & IDeployment;
 type ScaledObject = K8sObject & IScaledObject;
@@ -38,6 +43,33 @@ const containersOf = (d: { spec?: { template: { spec?: { containers: IContainer[
   d.spec?.template.spec?.containers ?? [];
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/**
+ * Seconds a container's preStop hook holds SIGTERM back: `sleep N` or the sleep action; 0 without a
+ * hook. Throws on a hook whose length cannot be read, which the grace period could not account for.
+ */
+function preStopSeconds(c: IContainer): number {
+  const hook = c.lifecycle?.preStop;
+  if (!hook) return 0;
+  if (hook.sleep) return hook.sleep.seconds;
+  const [cmd, arg, ...rest] = hook.exec?.command ?? [];
+  const seconds = Number(arg);
+  if (/^(\/bin\/)?sleep$/.test(cmd ?? '') && rest.length === 0 && Number.isFinite(seconds)) return seconds;
+  throw new Error(`${c.name}: a preStop hook whose length is unknown: ${JSON.stringify(hook)}`);
+}
+
+/**
+ * Pods a PodDisruptionBudget lets a disruption take at once from `replicas` ready pods, as the
+ * disruption controller computes it (percentages of maxUnavailable round up, of minAvailable too).
+ */
+function disruptable(pdb: IPodDisruptionBudget, replicas: number): number {
+  const of = (v: number | string) =>
+    typeof v === 'number' ? v : Math.ceil((Number(v.replace(/%$/, '')) / 100) * replicas);
+  const { maxUnavailable, minAvailable } = pdb.spec ?? {};
+  if (maxUnavailable !== undefined) return Math.min(replicas, of(maxUnavailable));
+  if (minAvailable !== undefined) return Math.max(0, replicas - of(minAvailable));
+  return replicas;
+}
 
 let deadlineMs: number;
 beforeAll(async () => {
@@ -120,9 +152,15 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       const pod = d.spec?.template.spec;
       const id = d.metadata.name;
       // Herald's services stop through onShutdown; the dev-only sandbox just closes.
+      // The grace period counts from the pod's deletion, so it covers the preStop delay too.
       if (id in SERVICES) {
         const graceMs = (pod?.terminationGracePeriodSeconds ?? 30) * 1000;
-        expect({ id, graceOverDeadline: graceMs > deadlineMs }).toEqual({ id, graceOverDeadline: true });
+        const preStopMs = Math.max(0, ...containersOf(d).map(preStopSeconds)) * 1000;
+        expect({ id, preStopMs, graceOverPreStopAndDeadline: graceMs > preStopMs + deadlineMs }).toEqual({
+          id,
+          preStopMs,
+          graceOverPreStopAndDeadline: true,
+        });
       }
       expect({ id, nonRoot: pod?.securityContext?.runAsNonRoot }).toEqual({ id, nonRoot: true });
       for (const c of containersOf(d)) {
@@ -164,6 +202,39 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
             'prometheus.io/port': String(SERVICES[d.metadata.name as Service]),
             'prometheus.io/path': '/metrics',
           },
+        });
+      }
+    }
+  });
+
+  it('holds SIGTERM back a few seconds in the services that serve requests, until their endpoints are gone', () => {
+    for (const service of SERVED) {
+      const [c] = containersOf(deployments.find((d) => d.metadata.name === service) ?? {});
+      const seconds = c ? preStopSeconds(c) : 0;
+      expect({ service, delayed: seconds >= 3 && seconds <= 15 }).toEqual({ service, delayed: true });
+    }
+  });
+
+  it(`lets no disruption take more than ${MAX_DISRUPTED} pod of a service at once, at any replica count`, () => {
+    const pdbs = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThan(0);
+    for (const pdb of pdbs) {
+      const selector = pdb.spec?.selector?.matchLabels ?? {};
+      const target = deployments.find((d) => selects(selector, podLabels(d)))?.metadata.name;
+      const so = scaledObjects.find((s) => s.spec.scaleTargetRef.name === target);
+      const [min, max] = so ? [so.spec.minReplicaCount ?? 1, so.spec.maxReplicaCount ?? 100] : [1, 1];
+      for (let replicas = min; replicas <= max; replicas++) {
+        const n = disruptable(pdb, replicas);
+        expect({ pdb: pdb.metadata.name, replicas, withinBound: n <= MAX_DISRUPTED }).toEqual({
+          pdb: pdb.metadata.name,
+          replicas,
+          withinBound: true,
+        });
+        // A budget that allows no eviction at all would block every drain of a node running the pod.
+        expect({ pdb: pdb.metadata.name, replicas, drainable: n >= 1 }).toEqual({
+          pdb: pdb.metadata.name,
+          replicas,
+          drainable: true,
         });
       }
     }
@@ -306,8 +377,31 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(prometheus.map((t) => t.metadata.query)).toEqual([
       expect.stringMatching(/^max\(herald_delay_overdue_seconds\b/),
     ]);
-    expect(prometheus[0]?.metadata.serverAddress).toMatch(/^https?:\/\//);
+    // The address is herald-config's PROMETHEUS_URL, the one place to set it.
+    expect(config.PROMETHEUS_URL).toMatch(/^https?:\/\//);
+    expect(prometheus[0]?.metadata.serverAddress).toBe(config.PROMETHEUS_URL);
     expect(Number(prometheus[0]?.metadata.threshold)).toBeGreaterThan(0);
+  });
+
+  it('reads the overdue signal by the labels the dlq itself puts on it, none from the scrape configuration', async () => {
+    const so = scaledObjects.find((s) => s.spec.scaleTargetRef.name === 'dlq');
+    const query = so?.spec.triggers.find((t) => t.type === 'prometheus')?.metadata.query ?? '';
+    const matchers = [
+      ...(/herald_delay_overdue_seconds\{([^}]*)\}/.exec(query)?.[1] ?? '').matchAll(
+        /(\w+)\s*=\s*"([^"]*)"/g,
+      ),
+    ].map(([, label, value]) => [label, value]);
+    expect(matchers.length).toBeGreaterThan(0);
+    // The dlq's registry, named as its main.ts names it, with the gauge the dlq sets.
+    const main = readFileSync(join(REPO, 'services/dlq/src/main.ts'), 'utf8');
+    const name = /createRuntime\(\s*'([^']+)'/.exec(main)?.[1];
+    expect(name).toBe('dlq');
+    const registry = createRegistry(name ?? '');
+    metricsFor.delayOverdue(registry).set({ group: 'g', topic: 't' }, 1);
+    const exposed = (await registry.metrics())
+      .split('\n')
+      .find((l) => l.startsWith('herald_delay_overdue_seconds{'));
+    for (const [label, value] of matchers) expect(exposed).toContain(`${label}="${value}"`);
   });
 
   it('leaves the replica count of an autoscaled Deployment to KEDA', () => {
@@ -405,13 +499,10 @@ describe('the overlays differ where they should', () => {
     expect(config?.data?.SENDGRID_BASE_URL).toBe('http://provider-sandbox:8025');
   });
 
-  it('prod runs two replicas at least, keeps one available through disruptions, and has no sandbox', () => {
+  it('prod runs two replicas at least, and has no sandbox', () => {
     const objects = render('prod');
     for (const so of ofKind<IScaledObject>(objects, 'ScaledObject')) {
       expect(so.spec.minReplicaCount ?? 0).toBeGreaterThanOrEqual(2);
-    }
-    for (const pdb of ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget')) {
-      expect(pdb.spec?.minAvailable).toBe(1);
     }
     expect(ofKind(objects, 'Deployment').map((d) => d.metadata.name)).not.toContain('provider-sandbox');
     const config = ofKind<IConfigMap>(objects, 'ConfigMap').find((c) =>
@@ -421,6 +512,54 @@ describe('the overlays differ where they should', () => {
       /^SANDBOX_|_SANDBOX_URL$|^SENDGRID_BASE_URL$/.test(k),
     );
     expect(redirected).toEqual([]);
+  });
+
+  it('prod spreads each Deployment’s own pods across zones and nodes, never refusing to schedule one', () => {
+    const deployments = ofKind<IDeployment>(render('prod'), 'Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(Object.keys(SERVICES).sort());
+    for (const d of deployments) {
+      const constraints = d.spec?.template.spec?.topologySpreadConstraints ?? [];
+      expect({ deployment: d.metadata.name, keys: constraints.map((c) => c.topologyKey).sort() }).toEqual({
+        deployment: d.metadata.name,
+        keys: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
+      });
+      for (const c of constraints) {
+        const selector = c.labelSelector?.matchLabels ?? {};
+        const spread = deployments.filter((x) => selects(selector, podLabels(x))).map((x) => x.metadata.name);
+        expect({
+          deployment: d.metadata.name,
+          key: c.topologyKey,
+          spread,
+          expressions: c.labelSelector?.matchExpressions,
+          when: c.whenUnsatisfiable,
+          skew: c.maxSkew,
+        }).toEqual({
+          deployment: d.metadata.name,
+          key: c.topologyKey,
+          spread: [d.metadata.name],
+          expressions: undefined,
+          when: 'ScheduleAnyway',
+          skew: 1,
+        });
+      }
+    }
+  });
+});
+
+describe('an overlay of your own over prod', () => {
+  it('sets the Prometheus address of the dlq’s scaling in herald-config, in one place', () => {
+    const address = 'http://prometheus-k8s.observability.svc:9090';
+    const objects = kustomizeOverlay(join(REPO, 'k8s/overlays/prod'), (rel) => [
+      'components:',
+      `  - ${rel('k8s/components/prometheus-address')}`,
+      'configMapGenerator:',
+      '  - name: herald-config',
+      '    behavior: merge',
+      '    literals:',
+      `      - PROMETHEUS_URL=${address}`,
+    ]);
+    const so = ofKind<IScaledObject>(objects, 'ScaledObject').find((s) => s.metadata.name === 'dlq');
+    expect(so?.spec.triggers.find((t) => t.type === 'prometheus')?.metadata.serverAddress).toBe(address);
   });
 });
 
