@@ -160,6 +160,7 @@ export async function channelMessages(
         data: JSON.stringify({ ...extra, notificationId: request.id, category: request.category }),
         locale,
         createdAt: request.createdAt,
+        dueAt: request.sendAt,
         expiresAt: request.expiresAt,
         // Emails of a category the user may leave carry a one-click unsubscribe (RFC 8058).
         unsubscribable: decision.channel === 'EMAIL' && !noUnsubscribe,

@@ -22,6 +22,7 @@ beforeAll(async () => {
     deps.topics.status,
     deps.topics.delay('1h'),
     deps.topics.channel('EMAIL', 'NORMAL'),
+    deps.topics.channel('SMS', 'NORMAL'),
   ]);
 });
 afterAll(async () => {
@@ -212,6 +213,20 @@ describe('deferred over a cap', () => {
     expect(JSON.parse(rerouted.detail ?? '{}')).toEqual(
       expect.objectContaining({ decisions: [{ channel: 'SMS', decision: 'deliver', addresses: 1 }] }),
     );
+    // The message sent at once falls due when created; the held copy's when it was held until, so
+    // end-to-end latency does not count the wait.
+    const messagesOf = async (channel: 'SMS' | 'EMAIL') =>
+      (await collector.decoded<ChannelMessage>(deps.codec, deps.topics.channel(channel, 'NORMAL'))).filter(
+        (m) => m.notificationId === second.id,
+      );
+    const [sms] = await waitFor('the SMS message', async () => {
+      const found = await messagesOf('SMS');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(sms).toEqual(expect.objectContaining({ createdAt: second.createdAt, dueAt }));
+    expect(await messagesOf('EMAIL')).toEqual([
+      expect.objectContaining({ createdAt: second.createdAt, dueAt: null }),
+    ]);
   });
 });
 

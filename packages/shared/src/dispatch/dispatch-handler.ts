@@ -171,7 +171,7 @@ export function createDispatchProcessor(deps: DispatchDeps): RecordProcessor {
           metrics.attempts.inc({ ...labels, outcome: 'sent' });
           metrics.endToEnd.observe(
             { channel: message.channel, priority: message.priority },
-            Math.max(0, (deps.clock() - message.createdAt) / 1000),
+            Math.max(0, (deps.clock() - Math.max(message.createdAt, message.dueAt ?? 0)) / 1000),
           );
           log.info({ ...logCtx, providerMessageId, provider: sender.provider }, 'sent');
         },

@@ -93,6 +93,12 @@ export interface ChannelMessage {
   /** Push: TTL and collapse key from the request. */
   ttlSeconds?: number | null;
   collapseKey?: string | null;
+  /**
+   * When the message fell due, if later than `createdAt`: the request's `sendAt` (scheduled by the
+   * producer, or deferred by quiet hours or a cap). End-to-end latency counts from the later of the
+   * two, so a wait asked for is not counted as delay. Absent from older records: null.
+   */
+  dueAt?: number | null;
 }
 
 /** `herald.v1.StatusEvent`: one step of a notification's timeline. */

@@ -75,6 +75,8 @@ export const channelMessageSchema = {
     { name: 'unsubscribable', type: 'boolean', default: false },
     { name: 'ttlSeconds', ...optional('int') },
     { name: 'collapseKey', ...optional('string') },
+    // Issue 11: when the message fell due (a scheduled or deferred request's sendAt).
+    { name: 'dueAt', ...optional(timestamp) },
   ],
 };
 

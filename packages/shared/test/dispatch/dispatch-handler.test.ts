@@ -180,6 +180,17 @@ describe('dispatch handler', () => {
     expect(metrics).toMatch(/herald_end_to_end_latency_seconds_sum\{channel="EMAIL",priority="HIGH"\} 1.5/);
   });
 
+  it('counts end-to-end latency from when a scheduled or deferred message fell due', async () => {
+    const t = setup(message({ createdAt: NOW - 3_600_000, dueAt: NOW - 250 }), () =>
+      Promise.resolve({ providerMessageId: 'sg-1' }),
+    );
+    await t.handle(record());
+    const metrics = await t.registry.getSingleMetricAsString('herald_end_to_end_latency_seconds');
+    expect(metrics).toMatch(
+      /herald_end_to_end_latency_seconds_sum\{channel="EMAIL",priority="HIGH"\} 0.25\n/,
+    );
+  });
+
   it('does not send a redelivered message twice, and re-emits the same sent event', async () => {
     let n = 0;
     const t = setup(message(), () => Promise.resolve({ providerMessageId: `sg-${++n}` }));
