@@ -7,3 +7,4 @@ export * from './senders';
 export * from './raw-http';
 export * from './process';
 export * from './pg-proxy';
+export * from './openapi';
