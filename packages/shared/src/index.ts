@@ -39,5 +39,6 @@ export * from './kafka/lag';
 export * from './changes';
 export * from './http/api-route';
 export * from './http/api-docs';
+export * from './http/request-metrics';
 export * from './http/openapi';
 export { errorBodySchema } from './http/openapi-errors';

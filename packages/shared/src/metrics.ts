@@ -27,6 +27,8 @@ export function zeroSeries<L extends string>(
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** An API request, from arrival to the reply sent: up to the servers' 30 s request timeout. */
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Each service creates the metrics it reports, in its own registry. */
 export const metricsFor = {
@@ -210,6 +212,22 @@ export const metricsFor = {
       name: 'herald_retry_decisions_total',
       help: 'What the retry engine decided for a failed attempt (retry, park, expire), by channel',
       labelNames: ['decision', 'channel'] as const,
+      registers: [r],
+    }),
+  /** The API servers' replies (ingest, the dlq admin API); `route` is the route's template. */
+  httpRequests: (r: Registry) =>
+    new Counter({
+      name: 'herald_http_requests_total',
+      help: "API requests answered, by method, route template ('unmatched' when no route matched) and status code",
+      labelNames: ['method', 'route', 'status_code'] as const,
+      registers: [r],
+    }),
+  httpRequestDuration: (r: Registry) =>
+    new Histogram({
+      name: 'herald_http_request_duration_seconds',
+      help: "API request duration, from arrival to the reply sent, by method and route template ('unmatched' when no route matched)",
+      labelNames: ['method', 'route'] as const,
+      buckets: HTTP_BUCKETS,
       registers: [r],
     }),
 };

@@ -6,6 +6,7 @@ import {
   collectApiRoutes,
   registerApiDocs,
   registerErrorHandler,
+  registerRequestMetrics,
 } from '@herald/shared';
 import type { FastifyInstance, Runtime } from '@herald/shared';
 import type { DeadLetterStore } from './adapters/dead-letters';
@@ -55,6 +56,7 @@ export function buildApp(
 ): FastifyInstance {
   const app = buildOpsServer(rt);
   registerErrorHandler(app, rt.log);
+  registerRequestMetrics(app, rt.registry);
   const routes = collectApiRoutes(app);
   const auth = { onRequest: apiKeyAuth(rt.pool, 'admin') };
   const { letters, replays } = admin;

@@ -4,6 +4,7 @@ import {
   collectApiRoutes,
   registerApiDocs,
   registerErrorHandler,
+  registerRequestMetrics,
 } from '@herald/shared';
 import type { FastifyInstance, Logger, Pool, Readiness, Registry } from '@herald/shared';
 import { notificationRoutes } from './routes/notifications';
@@ -42,6 +43,7 @@ export interface AppDeps extends NotificationBatchDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = buildOpsServer(deps, { bodyLimit: deps.bodyLimit });
   registerErrorHandler(app, deps.log);
+  registerRequestMetrics(app, deps.registry);
   const routes = collectApiRoutes(app);
   void app.register((api, _opts, done) => {
     api.addHook('onRequest', apiKeyAuth(deps.pool, 'send'));

@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { metricsFor } from '../metrics';
+import { DOCS_PATH } from './api-docs';
+
+/** The `route` label of a request that matched no route: one series, whatever the URL was. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Routes left out: the probes and the scrape (every few seconds, from machines, and their own
+ * signals elsewhere) and the docs page's files. The OpenAPI document is counted: clients fetch it.
+ */
+export const UNMEASURED_ROUTES: ReadonlySet<string> = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  DOCS_PATH,
+  `${DOCS_PATH}/static/:file`,
+]);
+
+/**
+ * The route a request is counted under: the template it matched (`/v1/notifications/:id`), never
+ * the URL, so the labels stay as few as the routes; `unmatched` for Fastify's 404 handler.
+ */
+export function routeLabel(request: FastifyRequest): string {
+  if (request.is404) return UNMATCHED_ROUTE;
+  return request.routeOptions.url ?? UNMATCHED_ROUTE;
+}
+
+/**
+ * Counts every reply of an API server (`herald_http_requests_total{method,route,status_code}`) and
+ * times it (`herald_http_request_duration_seconds{method,route}`), in `registry`. One onResponse
+ * hook on the root instance, so it sees every route, the 404 handler, and requests a hook refused
+ * (401, 403); add it before the API's routes. Requests the HTTP parser refused never reach Fastify
+ * and are not counted.
+ */
+export function registerRequestMetrics(app: FastifyInstance, registry: Registry): void {
+  const requests = metricsFor.httpRequests(registry);
+  const duration = metricsFor.httpRequestDuration(registry);
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
+    const route = routeLabel(request);
+    if (!UNMEASURED_ROUTES.has(route)) {
+      const { method } = request;
+      requests.inc({ method, route, status_code: String(reply.statusCode) });
+      duration.observe({ method, route }, reply.elapsedTime / 1000);
+    }
+    done();
+  });
+}
