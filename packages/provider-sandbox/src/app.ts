@@ -42,6 +42,12 @@ export interface SandboxOptions {
   sendgridWebhookPrivateKey?: string | KeyObject;
   /** Where SendGrid events go when a request names no `url`; none by default. */
   sendgridWebhookUrl?: string;
+  /**
+   * Where Twilio status callbacks go, as a tunnel or proxy in front of the receiver would forward
+   * them: an http(s) origin (`http://ingest:8080`) that takes the `StatusCallback`'s path and query.
+   * The signature still covers the `StatusCallback` as given. None by default: posted as given.
+   */
+  twilioCallbackOrigin?: string;
   /** The largest message the SMTP server takes, in bytes; larger ones are answered 552. 10 MiB by default. */
   smtpMaxMessageBytes?: number;
 }
@@ -90,6 +96,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     store,
     sendgridKey: signingKey(opts.sendgridWebhookPrivateKey),
     sendgridUrl: opts.sendgridWebhookUrl,
+    twilioCallbackOrigin: opts.twilioCallbackOrigin,
     now,
   });
   const ctx: RouteContext = { store, ledger, faults, webhooks, sleep: opts.sleep ?? ((ms) => delay(ms)) };

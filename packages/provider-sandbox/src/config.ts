@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { isHttpUrl, sendGridSigningKey } from './webhooks';
+import { httpOrigin, isHttpUrl, sendGridSigningKey } from './webhooks';
 
 /** The sandbox's configuration, parsed once from the environment. */
 export interface SandboxConfig {
@@ -12,6 +12,8 @@ export interface SandboxConfig {
   readonly sendgridWebhookPrivateKey?: KeyObject;
   /** Where SendGrid events go when a request names no url. */
   readonly sendgridWebhookUrl?: string;
+  /** Where Twilio status callbacks go: this origin with the `StatusCallback`'s path and query. */
+  readonly twilioCallbackOrigin?: string;
 }
 
 export class SandboxConfigError extends Error {
@@ -42,7 +44,8 @@ function readPort(name: string, raw: string, problems: string[]): number {
 
 /**
  * Reads SANDBOX_PORT (8025), SANDBOX_SMTP_PORT (2525; 0 turns SMTP off), SANDBOX_HOST (127.0.0.1), SANDBOX_LOG (true),
- * SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY and SANDBOX_SENDGRID_WEBHOOK_URL (none), listing every problem.
+ * SANDBOX_SENDGRID_WEBHOOK_PRIVATE_KEY, SANDBOX_SENDGRID_WEBHOOK_URL and SANDBOX_TWILIO_CALLBACK_ORIGIN (none),
+ * listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
   const problems: string[] = [];
@@ -58,6 +61,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (rawUrl !== '' && !isHttpUrl(rawUrl)) {
     problems.push(`SANDBOX_SENDGRID_WEBHOOK_URL must be an absolute http or https URL, got '${rawUrl}'`);
   }
+  const rawOrigin = env.SANDBOX_TWILIO_CALLBACK_ORIGIN?.trim() ?? '';
+  const twilioCallbackOrigin = rawOrigin === '' ? undefined : httpOrigin(rawOrigin);
+  if (rawOrigin !== '' && twilioCallbackOrigin === undefined) {
+    problems.push(
+      `SANDBOX_TWILIO_CALLBACK_ORIGIN must be an absolute http or https origin (scheme, host, port; no path), such as http://ingest:8080, got '${rawOrigin}'`,
+    );
+  }
   if (problems.length > 0) throw new SandboxConfigError(problems);
   return Object.freeze({
     port,
@@ -66,5 +76,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logger: rawLog === 'true' || rawLog === '1',
     ...(sendgridWebhookPrivateKey === undefined ? {} : { sendgridWebhookPrivateKey }),
     ...(rawUrl === '' ? {} : { sendgridWebhookUrl: rawUrl }),
+    ...(twilioCallbackOrigin === undefined ? {} : { twilioCallbackOrigin }),
   });
 }

@@ -8,6 +8,7 @@ async function main(): Promise<void> {
     logger: config.logger,
     sendgridWebhookPrivateKey: config.sendgridWebhookPrivateKey,
     sendgridWebhookUrl: config.sendgridWebhookUrl,
+    twilioCallbackOrigin: config.twilioCallbackOrigin,
   });
   const { app } = sandbox;
   await app.listen({ port: config.port, host: config.host });
@@ -23,6 +24,12 @@ async function main(): Promise<void> {
     },
     'SendGrid events are signed with this key',
   );
+  if (config.twilioCallbackOrigin !== undefined) {
+    app.log.info(
+      { twilioCallbackOrigin: config.twilioCallbackOrigin },
+      "Twilio status callbacks go to this origin with the StatusCallback's path and query, signed over the StatusCallback",
+    );
+  }
 
   let closing = false;
   const stop = (signal: NodeJS.Signals): void => {

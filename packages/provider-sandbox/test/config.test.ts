@@ -70,4 +70,34 @@ describe('sandbox config', () => {
       /SANDBOX_SENDGRID_WEBHOOK_URL must be an absolute http or https URL, got 'localhost:8080'/,
     );
   });
+
+  it('reads the Twilio callback origin, as URL spells an origin', () => {
+    for (const [raw, origin] of [
+      ['http://ingest:8080', 'http://ingest:8080'],
+      [' https://Herald.Example.com/ ', 'https://herald.example.com'],
+      ['https://herald.example.com:443', 'https://herald.example.com'],
+    ]) {
+      expect(loadConfig({ SANDBOX_TWILIO_CALLBACK_ORIGIN: raw }).twilioCallbackOrigin).toBe(origin);
+    }
+    expect(loadConfig({ SANDBOX_TWILIO_CALLBACK_ORIGIN: '' })).not.toHaveProperty('twilioCallbackOrigin');
+  });
+
+  it('says what is wrong with the Twilio callback origin, with the other problems', () => {
+    for (const bad of [
+      'ingest:8080',
+      'ftp://ingest:8080',
+      'http://ingest:8080/v1/webhooks/twilio',
+      'http://ingest:8080/?x=1',
+      'http://ingest:8080#top',
+      'http://user:pass@ingest:8080',
+      'http://',
+    ]) {
+      const attempt = () => loadConfig({ SANDBOX_TWILIO_CALLBACK_ORIGIN: bad, SANDBOX_LOG: 'maybe' });
+      expect(attempt).toThrow(SandboxConfigError);
+      expect(attempt).toThrow(
+        `SANDBOX_TWILIO_CALLBACK_ORIGIN must be an absolute http or https origin (scheme, host, port; no path), such as http://ingest:8080, got '${bad}'`,
+      );
+      expect(attempt).toThrow(/SANDBOX_LOG must be true or false/);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 export { generateSendGridSigningKey, sendGridSigningKey, sendGridVerificationKey } from './keys';
-export { isHttpUrl, parseSendGridEventRequest, parseTwilioStatusRequest } from './requests';
+export { httpOrigin, isHttpUrl, parseSendGridEventRequest, parseTwilioStatusRequest } from './requests';
 export type { RequestResult } from './requests';
 export {
   SENDGRID_BOUNCE_TYPES,

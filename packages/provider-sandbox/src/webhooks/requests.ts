@@ -19,6 +19,18 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
+/**
+ * An absolute http(s) origin, such as `http://ingest:8080` (a trailing `/` allowed): the origin as
+ * `URL` spells it, or undefined for anything else (no path, query, fragment or credentials).
+ */
+export function httpOrigin(value: string): string | undefined {
+  if (!isHttpUrl(value)) return undefined;
+  const url = new URL(value);
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '';
+  if (!bare || url.username !== '' || url.password !== '' || /[?#]/.test(value)) return undefined;
+  return url.origin;
+}
+
 function unknownFields(input: Record<string, unknown>, known: readonly string[], problems: string[]): void {
   for (const key of Object.keys(input)) {
     if (!known.includes(key)) problems.push(`unknown field '${key}' (use ${known.join(', ')})`);

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { types } from 'node:util';
 import type { MessageStore } from '../store';
 import { sendGridVerificationKey } from './keys';
+import { httpOrigin, isHttpUrl } from './requests';
 import { sendGridEvents, signSendGridPayload } from './sendgrid-events';
 import type { SendGridEventRequest } from './sendgrid-events';
 import { twilioSignature, twilioStatusForm } from './twilio-status';
@@ -10,7 +11,18 @@ import type { TwilioStatusRequest } from './twilio-status';
 
 /** What became of a webhook the sandbox was asked to send. */
 export type WebhookOutcome =
-  | { kind: 'sent'; url: string; status: number; body: string }
+  | {
+      kind: 'sent';
+      /** Where the webhook was posted. */
+      url: string;
+      /**
+       * The URL the signature covers, when it is not `url`: a Twilio `StatusCallback` posted through
+       * `twilioCallbackOrigin`.
+       */
+      signedUrl?: string;
+      status: number;
+      body: string;
+    }
   | { kind: 'not_found'; message: string }
   | { kind: 'no_receiver'; message: string }
   | { kind: 'unreachable'; message: string };
@@ -21,6 +33,12 @@ export interface WebhookSenderOptions {
   sendgridKey: KeyObject;
   /** Where SendGrid events go when a request names no `url`. */
   sendgridUrl?: string;
+  /**
+   * Where Twilio status callbacks go, as a proxy or tunnel would forward them: this origin with the
+   * `StatusCallback`'s path and query. They are still signed over the `StatusCallback` itself, the URL
+   * Twilio was given. Absent: posted to the `StatusCallback` as given.
+   */
+  twilioCallbackOrigin?: string;
   /** Epoch milliseconds, for the events' and the signature's timestamps. */
   now: () => number;
   /** How long a receiver has to answer; 10 s by default. */
@@ -45,8 +63,19 @@ export class WebhookSender {
   /** The SendGrid verification key, as SendGrid shows it: base64 SPKI DER. */
   readonly sendgridPublicKey: string;
 
+  /** `twilioCallbackOrigin`, as `URL` spells an origin (no trailing `/`). */
+  private readonly twilioOrigin?: string;
+
   constructor(private readonly opts: WebhookSenderOptions) {
     this.sendgridPublicKey = sendGridVerificationKey(opts.sendgridKey);
+    if (opts.twilioCallbackOrigin !== undefined) {
+      this.twilioOrigin = httpOrigin(opts.twilioCallbackOrigin);
+      if (this.twilioOrigin === undefined) {
+        throw new Error(
+          `twilioCallbackOrigin must be an absolute http or https origin (scheme, host, port; no path), got '${opts.twilioCallbackOrigin}'`,
+        );
+      }
+    }
   }
 
   /** Posts one SendGrid event per recipient of the mail, as one signed JSON array. */
@@ -73,7 +102,10 @@ export class WebhookSender {
     });
   }
 
-  /** Posts the message's status to its `StatusCallback`, signed with the auth token it was sent with. */
+  /**
+   * Posts the message's status to its `StatusCallback` (or through `twilioCallbackOrigin`), signed
+   * over the `StatusCallback` with the auth token the message was sent with.
+   */
   async twilio(request: TwilioStatusRequest): Promise<WebhookOutcome> {
     const message = this.opts.store
       .byProviderMessageId(request.providerMessageId)
@@ -86,14 +118,31 @@ export class WebhookSender {
         message: `message ${request.providerMessageId} was sent without a StatusCallback`,
       };
     }
-    const url = message.statusCallback;
+    const signedUrl = message.statusCallback;
+    const target = this.twilioTarget(signedUrl);
+    if (target === undefined) {
+      return {
+        kind: 'unreachable',
+        message: `StatusCallback '${signedUrl}' is not an absolute http(s) URL, so it has no path to send to ${this.twilioOrigin}`,
+      };
+    }
     const fields = twilioStatusForm(message, credentials, request);
-    return this.post(url, new URLSearchParams(fields).toString(), {
+    const outcome = await this.post(target, new URLSearchParams(fields).toString(), {
       'content-type': 'application/x-www-form-urlencoded',
       'user-agent': 'TwilioProxy/1.1',
       'i-twilio-idempotency-token': randomUUID(),
-      'x-twilio-signature': twilioSignature(credentials.authToken, url, fields),
+      'x-twilio-signature': twilioSignature(credentials.authToken, signedUrl, fields),
     });
+    return outcome.kind === 'sent' && target !== signedUrl ? { ...outcome, signedUrl } : outcome;
+  }
+
+  /** Where a status callback is posted: the `StatusCallback`, or its path and query on `twilioCallbackOrigin`. */
+  private twilioTarget(statusCallback: string): string | undefined {
+    const origin = this.twilioOrigin;
+    if (origin === undefined) return statusCallback;
+    if (!isHttpUrl(statusCallback)) return undefined;
+    const { pathname, search } = new URL(statusCallback);
+    return `${origin}${pathname}${search}`;
   }
 
   private notFound(provider: string, id: string): WebhookOutcome {

@@ -153,3 +153,123 @@ describe('webhooks sent to a receiver', () => {
     ).toBe(false);
   });
 });
+
+/**
+ * SANDBOX_TWILIO_CALLBACK_ORIGIN: the callback goes to the receiver as a proxy would forward it, and
+ * is signed over the public StatusCallback, which is what the receiver (ingest) checks against.
+ */
+describe('Twilio status callbacks through a callback origin', () => {
+  const PUBLIC = 'https://herald.example.com';
+  let sb: TestSandbox;
+  let receiver: Receiver;
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    // A trailing slash is dropped, as in SANDBOX_TWILIO_CALLBACK_ORIGIN.
+    sb = await startTestSandbox({ now: () => NOW, twilioCallbackOrigin: `${receiver.url}/` });
+  });
+  afterEach(async () => {
+    await sb.close();
+    await receiver.close();
+  });
+
+  async function sendSms(statusCallback: string): Promise<string> {
+    const sent = await sb.call({
+      method: 'POST',
+      url: `/2010-04-01/Accounts/${SID}/Messages.json`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
+      payload: new URLSearchParams({
+        To: '+15551234567',
+        From: '+15005550006',
+        Body: 'hi',
+        StatusCallback: statusCallback,
+      }).toString(),
+    });
+    expect(sent.statusCode).toBe(201);
+    return sent.json<{ sid: string }>().sid;
+  }
+
+  it("posts to the origin with the StatusCallback's path and query, signed over the StatusCallback", async () => {
+    const callback = `${PUBLIC}/v1/webhooks/twilio?notificationId=n-1&tenant=caf%C3%A9`;
+    const sid = await sendSms(callback);
+
+    const outcome = await sb.webhooks.twilio({ providerMessageId: sid, status: 'delivered' });
+
+    const target = `${receiver.url}/v1/webhooks/twilio?notificationId=n-1&tenant=caf%C3%A9`;
+    expect(outcome).toEqual({ kind: 'sent', url: target, signedUrl: callback, status: 200, body: 'ok' });
+    expect(receiver.received).toHaveLength(1);
+    const [request] = receiver.received;
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: '/v1/webhooks/twilio?notificationId=n-1&tenant=caf%C3%A9',
+    });
+    const params = Object.fromEntries(new URLSearchParams(request?.body));
+    expect(params).toMatchObject({ MessageSid: sid, MessageStatus: 'delivered', AccountSid: SID });
+    const signature = String(request?.headers['x-twilio-signature']);
+    expect(twilio.validateRequest('token-1', signature, callback, params)).toBe(true);
+    // As ingest checks it: its public base URL followed by the path and query it was sent.
+    expect(twilio.validateRequest('token-1', signature, `${PUBLIC}${request?.url}`, params)).toBe(true);
+    // Not over the address it was posted to.
+    expect(twilio.validateRequest('token-1', signature, target, params)).toBe(false);
+  });
+
+  it('goes to the origin whatever host the StatusCallback names (as in compose, a loopback one), from the HTTP API too', async () => {
+    const sid = await sendSms('http://127.0.0.1:8080/v1/webhooks/twilio?notificationId=n-2');
+
+    const res = await sb.call({
+      method: 'POST',
+      url: '/api/webhooks/twilio',
+      payload: { providerMessageId: sid, status: 'undelivered', errorCode: '30003' },
+    });
+
+    expect(res.json()).toEqual({ status: 200, body: 'ok' });
+    expect(receiver.received.map((r) => r.url)).toEqual(['/v1/webhooks/twilio?notificationId=n-2']);
+    const [request] = receiver.received;
+    const params = Object.fromEntries(new URLSearchParams(request?.body));
+    expect(
+      twilio.validateRequest(
+        'token-1',
+        String(request?.headers['x-twilio-signature']),
+        'http://127.0.0.1:8080/v1/webhooks/twilio?notificationId=n-2',
+        params,
+      ),
+    ).toBe(true);
+  });
+
+  it('cannot send a StatusCallback that is not a URL through the origin', async () => {
+    const sid = await sendSms('not a url');
+
+    const outcome = await sb.webhooks.twilio({ providerMessageId: sid, status: 'sent' });
+
+    expect(outcome).toEqual({
+      kind: 'unreachable',
+      message: `StatusCallback 'not a url' is not an absolute http(s) URL, so it has no path to send to ${receiver.url}`,
+    });
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('posts to the StatusCallback as given when there is no origin', async () => {
+    const direct = await startTestSandbox({ now: () => NOW });
+    try {
+      const callback = `${receiver.url}/v1/webhooks/twilio?notificationId=n-3`;
+      const sent = await direct.call({
+        method: 'POST',
+        url: `/2010-04-01/Accounts/${SID}/Messages.json`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
+        payload: new URLSearchParams({
+          To: '+15551234567',
+          From: '+15005550006',
+          Body: 'hi',
+          StatusCallback: callback,
+        }).toString(),
+      });
+      const sid = sent.json<{ sid: string }>().sid;
+
+      const outcome = await direct.webhooks.twilio({ providerMessageId: sid, status: 'sent' });
+
+      expect(outcome).toEqual({ kind: 'sent', url: callback, status: 200, body: 'ok' });
+      expect(receiver.received.map((r) => r.url)).toEqual(['/v1/webhooks/twilio?notificationId=n-3']);
+    } finally {
+      await direct.close();
+    }
+  });
+});

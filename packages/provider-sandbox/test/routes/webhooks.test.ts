@@ -55,11 +55,14 @@ describe('GET /api/webhooks/keys', () => {
     expect(sendGridWebhookPublicKey(createSandbox())).not.toBe(sendGridWebhookPublicKey(createSandbox()));
   });
 
-  it('refuses a key or URL it cannot use, saying which', () => {
+  it('refuses a key, URL or origin it cannot use, saying which', () => {
     expect(() => createSandbox({ sendgridWebhookPrivateKey: 'nope!' })).toThrow(
       /^sendgridWebhookPrivateKey: /,
     );
     expect(() => createSandbox({ sendgridWebhookUrl: 'localhost:8080/hook' })).toThrow(/sendgridWebhookUrl/);
+    expect(() => createSandbox({ twilioCallbackOrigin: 'http://ingest:8080/v1' })).toThrow(
+      "twilioCallbackOrigin must be an absolute http or https origin (scheme, host, port; no path), got 'http://ingest:8080/v1'",
+    );
   });
 });
 
