@@ -33,10 +33,25 @@ export function routeLabel(request: FastifyRequest): string {
  * hook on the root instance, so it sees every route, the 404 handler, and requests a hook refused
  * (401, 403); add it before the API's routes. Requests the HTTP parser refused never reach Fastify
  * and are not counted.
+ *
+ * Each route's series start at 0 when it is added (as `zeroSeries` does for the other counters):
+ * its timing, and the count of each answer its spec documents (`responses`), so rate() sees the
+ * first request after a start too. Other statuses appear with their first occurrence.
  */
 export function registerRequestMetrics(app: FastifyInstance, registry: Registry): void {
   const requests = metricsFor.httpRequests(registry);
   const duration = metricsFor.httpRequestDuration(registry);
+  app.addHook('onRoute', (options) => {
+    const route = options.url;
+    if (UNMEASURED_ROUTES.has(route)) return;
+    const documented = Object.keys(options.config?.apiRoute?.responses ?? {});
+    for (const method of [options.method].flat()) {
+      // Fastify's implicit HEAD routes: counted when asked for, not started at 0.
+      if (method === 'HEAD') continue;
+      duration.zero({ method, route });
+      for (const status_code of documented) requests.inc({ method, route, status_code }, 0);
+    }
+  });
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
     const route = routeLabel(request);
     if (!UNMEASURED_ROUTES.has(route)) {

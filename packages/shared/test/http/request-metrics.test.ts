@@ -80,8 +80,10 @@ async function scrapedSeries(
   });
 }
 
+/** The requests counted, as `METHOD route status=count`; series still at 0 left out. */
 async function counts(registry: Registry): Promise<string[]> {
   return (await samples(registry, 'herald_http_requests_total'))
+    .filter((s) => s.value > 0)
     .map((s) => `${s.labels.method} ${s.labels.route} ${s.labels.status_code}=${s.value}`)
     .sort();
 }
@@ -96,6 +98,24 @@ describe('API request metrics', () => {
     await app.ready();
   });
   afterEach(() => app.close());
+
+  it("starts each route's timing, and the count of each answer its spec documents, at 0", async () => {
+    const requests = await samples(registry, 'herald_http_requests_total');
+    expect(
+      requests.map((s) => `${s.labels.method} ${s.labels.route} ${s.labels.status_code}=${s.value}`),
+    ).toEqual(['POST /v1/things/:id 202=0']);
+    const timed = (await samples(registry, 'herald_http_request_duration_seconds'))
+      .filter((s) => s.metricName === 'herald_http_request_duration_seconds_count')
+      .map((s) => `${s.labels.method} ${s.labels.route}=${s.value}`)
+      .sort();
+    // Not the probes, the scrape, the docs page's files, nor Fastify's implicit HEAD routes.
+    expect(timed).toEqual([
+      'GET /openapi.json=0',
+      'GET /v1/admin/things=0',
+      'GET /v1/gadgets/:id=0',
+      'POST /v1/things/:id=0',
+    ]);
+  });
 
   it('counts each reply by method, route template and status code', async () => {
     const post = (url: string, payload: Record<string, unknown>) =>
@@ -136,7 +156,11 @@ describe('API request metrics', () => {
     await app.inject({ method: 'POST', url: '/v1/things/a-1', payload: { name: 'x' } });
     await app.inject({ method: 'GET', url: '/v1/gadgets/broken' });
     await app.inject({ method: 'GET', url: '/nowhere' });
-    const duration = await samples(registry, 'herald_http_request_duration_seconds');
+    // The routes asked for; the others' series stay at 0.
+    const asked = new Set(['GET /v1/gadgets/:id', 'GET unmatched', 'POST /v1/things/:id']);
+    const duration = (await samples(registry, 'herald_http_request_duration_seconds')).filter((s) =>
+      asked.has(`${s.labels.method} ${s.labels.route}`),
+    );
     const counted = duration
       .filter((s) => s.metricName === 'herald_http_request_duration_seconds_count')
       .map((s) => `${s.labels.method} ${s.labels.route}=${s.value}`)
