@@ -262,6 +262,22 @@ describe('docker-compose.yml', () => {
     }
   }, 120_000);
 
+  it("sends the sandbox's Twilio status callbacks to ingest, whose public URL they name and are signed over", () => {
+    const resolved = parse(stdoutOf('infra/compose.sh', ['run', 'config'])) as ComposeFile;
+    const resolvedEnv = (name: string): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(resolved.services[name]?.environment ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+    // dispatcher-sms names its PUBLIC_BASE_URL in StatusCallback; ingest checks the signature over its own.
+    const publicBaseUrl = resolvedEnv('dispatcher-sms').PUBLIC_BASE_URL;
+    expect(resolvedEnv('ingest').PUBLIC_BASE_URL).toBe(publicBaseUrl);
+    // That address is the host's (the previous test): from the sandbox's container, the callbacks go
+    // to ingest's container port instead.
+    expect(resolvedEnv('sandbox').SANDBOX_TWILIO_CALLBACK_ORIGIN).toBe(
+      `http://ingest:${resolvedEnv('ingest').HTTP_PORT}`,
+    );
+  }, 120_000);
+
   it("publishes each service on its own port, the one its image's health check asks", () => {
     const { services: byDockerfile } = deployStep(parseDockerfile(readText('Dockerfile'))[0]!);
     for (const name of [...HERALD, 'sandbox']) {
