@@ -35,8 +35,9 @@ export function routeLabel(request: FastifyRequest): string {
  * and are not counted.
  *
  * Each route's series start at 0 when it is added (as `zeroSeries` does for the other counters):
- * its timing, and the count of each answer its spec documents (`responses`), so rate() sees the
- * first request after a start too. Other statuses appear with their first occurrence.
+ * its timing, and the count of each status its spec documents (`responses` and `errors`), so
+ * rate() sees the first such request after a start too. Other statuses (a 400, a 401 or a 503 the
+ * spec leaves implied) appear with their first occurrence.
  */
 export function registerRequestMetrics(app: FastifyInstance, registry: Registry): void {
   const requests = metricsFor.httpRequests(registry);
@@ -44,7 +45,8 @@ export function registerRequestMetrics(app: FastifyInstance, registry: Registry)
   app.addHook('onRoute', (options) => {
     const route = options.url;
     if (UNMEASURED_ROUTES.has(route)) return;
-    const documented = Object.keys(options.config?.apiRoute?.responses ?? {});
+    const spec = options.config?.apiRoute;
+    const documented = Object.keys({ ...spec?.responses, ...spec?.errors });
     for (const method of [options.method].flat()) {
       // Fastify's implicit HEAD routes: counted when asked for, not started at 0.
       if (method === 'HEAD') continue;

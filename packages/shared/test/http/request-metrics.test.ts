@@ -29,6 +29,7 @@ function apiApp(registry: Registry): FastifyInstance {
       access: 'send',
       params: z.object({ id: z.string().min(1) }),
       body: z.object({ name: z.string().min(1) }),
+      errors: { 409: 'Already there.' },
       responses: { 202: { description: 'Accepted.', schema: z.object({ id: z.string() }) } },
     } as const,
     async ({ params }, _request, reply) => reply.code(202).send({ id: params.id }),
@@ -99,11 +100,11 @@ describe('API request metrics', () => {
   });
   afterEach(() => app.close());
 
-  it("starts each route's timing, and the count of each answer its spec documents, at 0", async () => {
+  it("starts each route's timing, and the count of each status its spec documents, at 0", async () => {
     const requests = await samples(registry, 'herald_http_requests_total');
     expect(
       requests.map((s) => `${s.labels.method} ${s.labels.route} ${s.labels.status_code}=${s.value}`),
-    ).toEqual(['POST /v1/things/:id 202=0']);
+    ).toEqual(['POST /v1/things/:id 202=0', 'POST /v1/things/:id 409=0']);
     const timed = (await samples(registry, 'herald_http_request_duration_seconds'))
       .filter((s) => s.metricName === 'herald_http_request_duration_seconds_count')
       .map((s) => `${s.labels.method} ${s.labels.route}=${s.value}`)
