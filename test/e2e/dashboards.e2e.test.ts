@@ -40,6 +40,8 @@ const ZERO_WHEN_HEALTHY = [
   'Overdue tiers',
   // The latest lag, read at the end of the run when every consumer has caught up.
   'Current lag by topic',
+  // No API request fails in this run: every 5xx would be a defect (the share is 0 of real traffic).
+  'API server error ratio',
 ];
 
 let stack: Stack;
