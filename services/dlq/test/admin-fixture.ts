@@ -88,6 +88,7 @@ export const message = (over: Partial<ChannelMessage> = {}): ChannelMessage => (
   unsubscribable: false,
   ttlSeconds: null,
   collapseKey: null,
+  dueAt: null,
   ...over,
 });
 
@@ -146,20 +147,33 @@ export async function parkLetters(
 }
 
 /**
- * Moves the dead-letter id sequence (forward only) so that the next `n` ids cross a power of ten
- * (…998, 999, 1000, 1001…): ids compared as text would order them wrongly.
+ * Parks letters, then gives them ids that straddle a power of ten (…999998, …999999, 1000000,
+ * 1000001…), where ids compared as text order wrongly. The ids are well above the id sequence, which
+ * is never moved (moving it would multiply it by ten on every run): `release` deletes the letters, so
+ * the sequence never meets them. Returns the ids in parking order.
  */
-export async function crossDigitBoundary(f: AdminFixture, n: number): Promise<void> {
+export async function parkAcrossPowerOfTen(
+  f: AdminFixture,
+  letters: Parameters<typeof parkLetters>[1],
+): Promise<{ ids: string[]; release: () => Promise<void> }> {
+  const parked = await parkLetters(f, letters);
   const { rows } = await f.deps.pool.query<{ v: string }>(
-    `SELECT nextval(pg_get_serial_sequence('dead_letters', 'id'))::text AS v`,
+    "SELECT last_value::text AS v FROM pg_sequences WHERE sequencename = 'dead_letters_id_seq'",
   );
-  const next = BigInt(rows[0]?.v ?? '1');
   let power = 10n;
-  while (power <= next + BigInt(n)) power *= 10n;
-  // Half of the n ids below the power of ten, half from it on.
-  await f.deps.pool.query(`SELECT setval(pg_get_serial_sequence('dead_letters', 'id'), $1::bigint)`, [
-    String(power - BigInt(Math.ceil(n / 2)) - 1n),
-  ]);
+  while (power <= BigInt(rows[0]?.v ?? '0') + 1_000_000n) power *= 10n;
+  const first = power - BigInt(Math.ceil(parked.length / 2));
+  const ids = parked.map((_, i) => String(first + BigInt(i)));
+  const release = async () => {
+    await f.deps.pool.query('DELETE FROM dead_letters WHERE id = ANY($1::bigint[])', [ids]);
+  };
+  await release(); // what an interrupted run left
+  await f.deps.pool.query(
+    `UPDATE dead_letters SET id = moved.id FROM unnest($1::bigint[], $2::bigint[]) AS moved(old, id)
+      WHERE dead_letters.id = moved.old`,
+    [parked, ids],
+  );
+  return { ids, release };
 }
 
 /** An admin API call with the fixture's admin key (or the one given; null for none). */

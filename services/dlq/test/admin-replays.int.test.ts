@@ -8,9 +8,9 @@ import { pgReplayJobs } from '../src/adapters/replay-jobs';
 import {
   adminFixture,
   call,
-  crossDigitBoundary,
   eventsOf,
   message,
+  parkAcrossPowerOfTen,
   parkLetters,
   replayedFrom,
   statusOf,
@@ -157,18 +157,21 @@ describe('bulk replay', () => {
 
   it('replays every letter of a filter whose ids cross a power of ten', async () => {
     const reason = uniqueReason();
-    await crossDigitBoundary(f, 6);
-    const letters = await parkLetters(
+    const { ids: letters, release } = await parkAcrossPowerOfTen(
       f,
       Array.from({ length: 6 }, () => ({ reason })),
     );
-    expect(new Set(letters.map((id) => id.length)).size).toBe(2);
-    const res = await call(f, 'POST', '/v1/dead-letters/replay', { filter: { reason } });
-    expect(res.status).toBe(202);
-    expect(await finished(res.body.jobId as string)).toEqual(
-      expect.objectContaining({ status: 'done', count: 6, replayed: 6, skipped: 0, failed: 0 }),
-    );
-    for (const id of letters) expect(await statusOf(f, id)).toBe('replayed');
+    try {
+      expect(new Set(letters.map((id) => id.length)).size).toBe(2);
+      const res = await call(f, 'POST', '/v1/dead-letters/replay', { filter: { reason } });
+      expect(res.status).toBe(202);
+      expect(await finished(res.body.jobId as string)).toEqual(
+        expect.objectContaining({ status: 'done', count: 6, replayed: 6, skipped: 0, failed: 0 }),
+      );
+      for (const id of letters) expect(await statusOf(f, id)).toBe('replayed');
+    } finally {
+      await release();
+    }
   });
 
   it('goes on after a restart from the last chunk done, replaying each letter once', async () => {

@@ -6,9 +6,9 @@ import { pgDeadLetters } from '../src/adapters/dead-letters';
 import {
   adminFixture,
   call,
-  crossDigitBoundary,
   eventsOf,
   message,
+  parkAcrossPowerOfTen,
   parkLetters,
   replayedFrom,
   statusOf,
@@ -73,15 +73,22 @@ describe('listing dead letters', () => {
 
   it('orders ids as numbers, not as text, across a power of ten', async () => {
     const reason = uniqueReason();
-    await crossDigitBoundary(f, 4);
-    const parked = await parkLetters(f, [{ reason }, { reason }, { reason }, { reason }]);
-    expect(parked.map((id) => id.length)).toEqual([...parked].map((id) => id.length).sort());
-    expect(new Set(parked.map((id) => id.length)).size).toBe(2);
-    const newestFirst = [...parked].reverse();
-    expect(ids(await list(`reason=${reason}`))).toEqual(newestFirst);
-    const first = await list(`reason=${reason}&limit=2`);
-    expect(ids(first)).toEqual(newestFirst.slice(0, 2));
-    expect(ids(await list(`reason=${reason}&before=${first.next}`))).toEqual(newestFirst.slice(2));
+    const { ids: parked, release } = await parkAcrossPowerOfTen(f, [
+      { reason },
+      { reason },
+      { reason },
+      { reason },
+    ]);
+    try {
+      expect(new Set(parked.map((id) => id.length)).size).toBe(2);
+      const newestFirst = [...parked].reverse();
+      expect(ids(await list(`reason=${reason}`))).toEqual(newestFirst);
+      const first = await list(`reason=${reason}&limit=2`);
+      expect(ids(first)).toEqual(newestFirst.slice(0, 2));
+      expect(ids(await list(`reason=${reason}&before=${first.next}`))).toEqual(newestFirst.slice(2));
+    } finally {
+      await release();
+    }
   });
 
   it.each([
