@@ -133,7 +133,7 @@ export const metricsFor = {
   endToEndLatency: (r: Registry) =>
     new Histogram({
       name: 'herald_end_to_end_latency_seconds',
-      help: 'From createdAt to provider accepted, by channel and priority',
+      help: 'From createdAt (or from sendAt, for a scheduled or deferred message) to provider accepted, by channel and priority',
       labelNames: ['channel', 'priority'] as const,
       buckets: LATENCY_BUCKETS,
       registers: [r],
