@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseTiers } from './domain/delay';
 import { PRIORITIES } from './domain/types';
+import { TOPIC_PREFIX, TOPIC_PREFIX_HINT } from './domain/validation';
 import { DEFAULT_DELAY_TIERS } from './kafka/topics';
 
 /**
@@ -70,6 +71,8 @@ export const env = {
           return z.NEVER;
         }
       }),
+  /** TOPIC_PREFIX: empty in every real deployment; tests set one per pipeline. */
+  topicPrefix: () => z.string().regex(TOPIC_PREFIX, TOPIC_PREFIX_HINT).default(''),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])
@@ -85,7 +88,7 @@ export const infraEnv = {
   DATABASE_URL: env.url(),
   LOG_LEVEL: env.logLevel(),
   /** Prefixes every topic name, so tests can run isolated pipelines on one broker. */
-  TOPIC_PREFIX: z.string().default(''),
+  TOPIC_PREFIX: env.topicPrefix(),
   /** How long a silent consumer (e.g. a killed pod) keeps its partitions before a rebalance. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   /**

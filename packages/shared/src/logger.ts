@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { SENSITIVE_KEYS } from './domain/redaction';
 
 export type Logger = pino.Logger;
 
@@ -6,11 +7,10 @@ export type Logger = pino.Logger;
  * Addresses, tokens and auth headers are censored where they appear in a logged object, up to two
  * levels down. This is a safety net: code logs ids and error codes, never addresses.
  */
-const SENSITIVE = ['email', 'phone', 'address', 'token', 'deviceTokens', 'to', 'authorization', 'apiKey'];
 export const REDACT_PATHS = [
-  ...SENSITIVE,
-  ...SENSITIVE.map((k) => `*.${k}`),
-  ...SENSITIVE.map((k) => `*.*.${k}`),
+  ...SENSITIVE_KEYS,
+  ...SENSITIVE_KEYS.map((k) => `*.${k}`),
+  ...SENSITIVE_KEYS.map((k) => `*.*.${k}`),
   'req.headers.authorization',
   'req.headers["idempotency-key"]',
 ];

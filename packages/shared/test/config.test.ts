@@ -69,4 +69,12 @@ describe('env.lanes (CONSUMER_LANES)', () => {
     );
     expect(() => parseConfig(lanes, { CONSUMER_LANES: '' })).toThrow(/CONSUMER_LANES/);
   });
+
+  it('accepts a topic prefix of Kafka topic-name characters and names a bad one', () => {
+    expect(parseConfig(schema, { ...good, TOPIC_PREFIX: 't-cli-x1.' }).TOPIC_PREFIX).toBe('t-cli-x1.');
+    expect(parseConfig(schema, good).TOPIC_PREFIX).toBe('');
+    expect(() => parseConfig(schema, { ...good, TOPIC_PREFIX: 'team a/' })).toThrow(
+      /TOPIC_PREFIX: expected at most 180 characters of A-Z a-z 0-9 \. _ -/,
+    );
+  });
 });

@@ -13,5 +13,7 @@ export * from './policy';
 export * from './templates';
 export * from './breaker';
 export * from './unsubscribe-token';
+export * from './kafka-lag';
+export * from './redaction';
 export * from '../errors';
 export { z } from 'zod';

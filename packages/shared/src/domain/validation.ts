@@ -31,3 +31,9 @@ export const MAX_COLLAPSE_KEY = 64;
 export const TAG = /^[A-Za-z0-9._:-]{1,100}$/;
 export const TAG_HINT = 'expected 1-100 characters of A-Z a-z 0-9 . _ : -';
 export const MAX_TAGS = 20;
+/**
+ * A topic prefix (TOPIC_PREFIX): it starts every topic and consumer group name, so it holds only
+ * the characters Kafka allows in a topic name and leaves room under Kafka's 249 for the longest.
+ */
+export const TOPIC_PREFIX = /^[A-Za-z0-9._-]{0,180}$/;
+export const TOPIC_PREFIX_HINT = 'expected at most 180 characters of A-Z a-z 0-9 . _ -';

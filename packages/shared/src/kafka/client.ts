@@ -26,13 +26,19 @@ function kafkaLogger(log: Logger) {
     };
 }
 
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): Kafka {
+export function createKafka(opts: {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  /** kafkajs's retry of each request; the services' default suits long-running consumers. */
+  retry?: { initialRetryTime: number; retries: number; maxRetryTime?: number };
+}): Kafka {
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
     logLevel: logLevel.INFO,
     logCreator: kafkaLogger(opts.log.child({ component: 'kafkajs' })),
-    retry: { initialRetryTime: 300, retries: 10 },
+    retry: opts.retry ?? { initialRetryTime: 300, retries: 10 },
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Gauge } from 'prom-client';
+import { partitionBacklog } from '../domain/kafka-lag';
 import type { Logger } from '../logger';
 import type { ConsumerGroupSpec } from './consumer';
 
@@ -31,10 +32,9 @@ export async function partitionLag(admin: Admin, spec: ConsumerGroupSpec): Promi
   const committed = await admin.fetchOffsets({ groupId: spec.groupId, topics: spec.topics });
   for (const { topic, partitions } of committed) {
     for (const end of await admin.fetchTopicOffsets(topic)) {
-      const done = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-      // Nothing committed yet: the group starts at the beginning, so all that is there is lag.
-      const from = Number(done) >= 0 ? Number(done) : Number(end.low);
-      out.push({ topic, partition: end.partition, from, lag: Math.max(0, Number(end.high) - from) });
+      const done = partitions.find((p) => p.partition === end.partition)?.offset;
+      const { from, lag } = partitionBacklog(done, end);
+      out.push({ topic, partition: end.partition, from, lag });
     }
   }
   return out;
