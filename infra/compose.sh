@@ -35,18 +35,9 @@ python_bin() {
 
 has_plugin() { command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; }
 
-# Unpacks Debian's docker-compose once (under a lock: tests may run this concurrently).
+# Unpacks Debian's docker-compose once (deb_extract locks: tests may run this concurrently).
 ensure_debian_compose() {
-  if [[ ! -f "$DC_DIR/.complete" ]]; then
-    mkdir -p "$CACHE/tools"
-    (
-      flock -w 600 9 || die "could not lock .cache/tools within 600 s"
-      if [[ ! -f "$DC_DIR/.complete" ]]; then
-        log "unpacking Debian's docker-compose and its Python packages into .cache/tools/docker-compose"
-        deb_extract "$DC_DIR" "${DC_PACKAGES[@]}"
-      fi
-    ) 9>"$CACHE/tools/.docker-compose.lock" || exit 1
-  fi
+  deb_extract "$DC_DIR" "${DC_PACKAGES[@]}"
   [[ -f "$DC_DIR/root/usr/bin/docker-compose" ]] || die "docker-compose missing from ${DC_DIR#"$ROOT"/}; remove that directory and retry"
 }
 

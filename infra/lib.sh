@@ -163,22 +163,43 @@ apt_install() {
 
 # deb_extract DIR PACKAGE...: downloads Debian packages (apt-get download, no install and no root
 # needed once the package lists exist) and unpacks them into DIR, project-locally. Idempotent: a DIR
-# holding a .complete stamp is kept. Used for tools the tests run but the machine need not have
-# installed (promtool and prometheus, docker-compose).
+# holding a .complete stamp is kept. Concurrent callers (tests run in parallel) serialise on a lock
+# beside DIR, and a half-unpacked DIR.tmp.PID is removed however the unpacking ends. Used for tools
+# the tests run but the machine need not have installed (promtool and prometheus, docker-compose).
 deb_extract() {
-  local dir="$1" tmp deb; shift
+  local dir="$1"; shift
   [[ -f "$dir/.complete" ]] && return 0
+  mkdir -p "$(dirname "$dir")"
+  (
+    flock -w 600 9 || die "could not lock ${dir#"$ROOT"/} within 600 s"
+    [[ -f "$dir/.complete" ]] && exit 0
+    log "unpacking Debian's $* into ${dir#"$ROOT"/}"
+    _deb_extract_locked "$dir" "$@"
+  ) 9>"$(dirname "$dir")/.$(basename "$dir").lock" || exit 1
+}
+
+# Runs in deb_extract's subshell, holding its lock: the EXIT trap is that subshell's own.
+_deb_extract_locked() {
+  local dir="$1" tmp deb; shift
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* yourself, or put them on PATH"
   command -v dpkg-deb >/dev/null 2>&1 || die "dpkg-deb not found: install $* yourself, or put them on PATH"
   tmp="$dir.tmp.$$"
+  _DEB_TMP="$tmp"
+  trap 'rm -rf "$_DEB_TMP"' EXIT
   rm -rf "$tmp"
   mkdir -p "$tmp/debs"
   if ! (cd "$tmp/debs" && apt-get download -qq "$@") >"$tmp/download.log" 2>&1; then
     # A machine whose package lists were never fetched: fetch them (needs root), then try again.
+    # sudo -n: fail at once rather than wait for a password no one types (tests run this).
     local sudo=""
-    [[ "$(id -u)" -eq 0 ]] || sudo="sudo"
+    if [[ "$(id -u)" -ne 0 ]]; then
+      command -v sudo >/dev/null 2>&1 ||
+        die "apt-get download $* failed and apt-get update needs root (or sudo)" "$tmp/download.log"
+      sudo="sudo -n"
+    fi
     log "apt-get update (to download $*)"
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 ||
+      die "apt-get update failed (as root, or with sudo without a password); run it yourself and retry"
     (cd "$tmp/debs" && apt-get download -qq "$@") >"$tmp/download.log" 2>&1 ||
       die "apt-get download $* failed" "$tmp/download.log"
   fi

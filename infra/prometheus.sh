@@ -14,13 +14,7 @@ bin_dir() {
     dirname "$p"
     return 0
   fi
-  if [[ ! -f "$dir/.complete" ]]; then
-    mkdir -p "$CACHE/tools"
-    (
-      flock -w 600 9 || die "could not lock .cache/tools within 600 s"
-      [[ -f "$dir/.complete" ]] || { log "unpacking Debian's prometheus package into .cache/tools/prometheus"; deb_extract "$dir" prometheus; }
-    ) 9>"$CACHE/tools/.prometheus.lock" || exit 1
-  fi
+  deb_extract "$dir" prometheus
   "$dir/root/usr/bin/promtool" --version >/dev/null 2>&1 || die "the unpacked promtool does not run"
   printf '%s\n' "$dir/root/usr/bin"
 }

@@ -99,19 +99,41 @@ export interface RunResult {
   output: string;
 }
 
+/**
+ * How long a tool may run before it is killed (SIGTERM). Synchronous calls block Jest's own test
+ * timeout, so a tool that hangs (a prompt, a lock never released) would otherwise stall the run.
+ */
+export const TOOL_TIMEOUT_MS = 240_000;
+
+/** Why a spawnSync result did not run to completion, or undefined if it did. */
+export function spawnFailure(
+  what: string,
+  result: { error?: NodeJS.ErrnoException },
+  timeoutMs: number,
+): string | undefined {
+  if (result.error?.code === 'ETIMEDOUT') {
+    return `${what} did not finish within ${timeoutMs / 1000} s and was killed`;
+  }
+  if (result.error) return `${what} did not run: ${result.error.message}`;
+  return undefined;
+}
+
 /** Runs a command in the repository, stdout and stderr together. */
 export function run(
   command: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): RunResult {
+  const timeoutMs = opts.timeoutMs ?? TOOL_TIMEOUT_MS;
   const result = spawnSync(command, args, {
     cwd: opts.cwd ?? root,
     env: opts.env ?? process.env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs,
   });
-  if (result.error) throw new Error(`${command} ${args.join(' ')} did not run: ${result.error.message}`);
+  const failure = spawnFailure(`${command} ${args.join(' ')}`, result, timeoutMs);
+  if (failure) throw new Error(`${failure}\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -119,7 +141,7 @@ export function run(
 export function runOk(
   command: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): string {
   const result = run(command, args, opts);
   if (result.status !== 0) {
@@ -130,8 +152,14 @@ export function runOk(
 
 /** stdout alone of a command that must succeed (for commands whose stdout is data). */
 export function stdoutOf(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw new Error(`${command} ${args.join(' ')} did not run: ${result.error.message}`);
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: TOOL_TIMEOUT_MS,
+  });
+  const failure = spawnFailure(`${command} ${args.join(' ')}`, result, TOOL_TIMEOUT_MS);
+  if (failure) throw new Error(`${failure}\n${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`,

@@ -38,10 +38,13 @@ export function kustomize(dir: string): K8sObject[] {
     out = execFileSync(kubectl(), ['kustomize', dir], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A synchronous call blocks Jest's own timeout; kustomize renders in well under a second.
+      timeout: 60_000,
     });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`kubectl kustomize ${relative(REPO, dir) || dir} failed:\n${stderr}`);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`kubectl kustomize ${relative(REPO, dir) || dir} failed (${why}):\n${stderr}`);
   }
   return parseAllDocuments(out).map((doc, i) => {
     if (doc.errors.length > 0) throw new Error(`document ${i} of ${dir}: ${doc.errors[0]?.message}`);

@@ -42,11 +42,22 @@ const rules = readYaml<{ groups: { name: string; rules: Rule[] }[] }>(rulesFile)
 const alerts = rules.filter((r): r is Rule & { alert: string } => r.alert !== undefined);
 const records = new Set(rules.flatMap((r) => (r.record === undefined ? [] : [r.record])));
 
+// Synchronous calls block Jest's test timeout: a hung tool (a sudo prompt, a lock) is killed instead.
+const TOOL_TIMEOUT_MS = 240_000;
+
 function promtool(...args: string[]): string {
-  const bin = execFileSync('infra/prometheus.sh', ['bin'], { cwd: root, encoding: 'utf8' }).trim();
-  const run = spawnSync(path.join(bin, 'promtool'), args, { cwd: root, encoding: 'utf8' });
+  const bin = execFileSync('infra/prometheus.sh', ['bin'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: TOOL_TIMEOUT_MS,
+  }).trim();
+  const run = spawnSync(path.join(bin, 'promtool'), args, {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: TOOL_TIMEOUT_MS,
+  });
   const output = `${run.stdout}${run.stderr}`;
-  if (run.error) throw new Error(`promtool ${args.join(' ')} did not run: ${run.error.message}`);
+  if (run.error) throw new Error(`promtool ${args.join(' ')} did not run to the end: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`promtool ${args.join(' ')} exited ${run.status}:\n${output}`);
   return output;
 }

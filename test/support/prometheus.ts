@@ -45,9 +45,11 @@ export interface PrometheusProcess {
 
 /** The directory holding `prometheus` and `promtool` (Debian's package, unpacked by infra/prometheus.sh). */
 export function prometheusBinDir(): string {
+  // A bound, because a synchronous call blocks Jest's own timeout (unpacking takes seconds).
   return execFileSync(path.join(ROOT, 'infra', 'prometheus.sh'), ['bin'], {
     cwd: ROOT,
     encoding: 'utf8',
+    timeout: 240_000,
   }).trim();
 }
 
