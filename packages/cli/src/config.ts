@@ -1,3 +1,4 @@
+import { TOPIC_PREFIX, z } from '@herald/shared/domain';
 import { usageError } from './domain/errors';
 
 /** Where the CLI finds Herald: global flags first, then the environment, then the dev stack's addresses. */
@@ -19,43 +20,83 @@ export interface GlobalFlags {
   topicPrefix?: string;
 }
 
-function url(value: string, name: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    return value.replace(/\/+$/, '');
-  } catch {
-    throw usageError(`${name} must be an http(s) URL (got "${value}")`);
-  }
-}
+const httpUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  })
+  .transform((value) => value.replace(/\/+$/, ''));
 
-function brokers(value: string, name: string): string[] {
-  const list = value.split(',').map((b) => b.trim());
-  if (list.some((b) => !/^[^:\s]+:\d+$/.test(b)))
-    throw usageError(`${name} must be host:port[,host:port...] (got "${value}")`);
-  return list;
-}
+const URL_RULE = 'must be an http(s) URL';
+/** What each setting must be, as the error says it. */
+const RULES: Record<keyof CliConfig, string> = {
+  ingestUrl: URL_RULE,
+  dlqUrl: URL_RULE,
+  key: 'must be text',
+  brokers: 'must be host:port[,host:port...]',
+  registryUrl: URL_RULE,
+  topicPrefix: `must be at most 180 characters of A-Z a-z 0-9 . _ - (Kafka's topic-name characters)`,
+};
 
-/** The one place that reads process.env (the environment is read when a command runs, not at import). */
-export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): CliConfig {
+/** The settings, each read from its flag or variable; brokers and TOPIC_PREFIX as the services read them. */
+const schema = z.object({
+  ingestUrl: httpUrl,
+  dlqUrl: httpUrl,
+  key: z.string().optional(),
+  brokers: z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/))),
+  registryUrl: httpUrl,
+  topicPrefix: z.string().regex(TOPIC_PREFIX),
+});
+
+type Setting = keyof CliConfig;
+
+/** The flag and variable of each setting, the flag's value, the variable's and the default. */
+function sources(flags: GlobalFlags, env: NodeJS.ProcessEnv) {
+  const s = (flag: string, variable: string, given: string | undefined, fallback?: string) => ({
+    name: given !== undefined ? flag : variable,
+    value: given ?? (env[variable] || undefined) ?? fallback,
+  });
   return {
-    ingestUrl: url(
-      flags.url ?? env.HERALD_URL ?? 'http://127.0.0.1:8080',
-      flags.url ? '--url' : 'HERALD_URL',
+    ingestUrl: s('--url', 'HERALD_URL', flags.url, 'http://127.0.0.1:8080'),
+    dlqUrl: s('--dlq-url', 'HERALD_DLQ_URL', flags.dlqUrl, 'http://127.0.0.1:8086'),
+    key: s('--key', 'HERALD_KEY', flags.key),
+    brokers: s('--brokers', 'KAFKA_BROKERS', flags.brokers, '127.0.0.1:9092'),
+    registryUrl: s(
+      '--registry',
+      'SCHEMA_REGISTRY_URL',
+      flags.registry,
+      'http://127.0.0.1:8081/apis/ccompat/v7',
     ),
-    dlqUrl: url(
-      flags.dlqUrl ?? env.HERALD_DLQ_URL ?? 'http://127.0.0.1:8086',
-      flags.dlqUrl ? '--dlq-url' : 'HERALD_DLQ_URL',
-    ),
-    key: flags.key ?? (env.HERALD_KEY || undefined),
-    brokers: brokers(
-      flags.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      flags.brokers ? '--brokers' : 'KAFKA_BROKERS',
-    ),
-    registryUrl: url(
-      flags.registry ?? env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
-      flags.registry ? '--registry' : 'SCHEMA_REGISTRY_URL',
-    ),
-    topicPrefix: flags.topicPrefix ?? env.TOPIC_PREFIX ?? '',
-  };
+    topicPrefix: s('--topic-prefix', 'TOPIC_PREFIX', flags.topicPrefix, ''),
+  } satisfies Record<Setting, { name: string; value: string | undefined }>;
+}
+
+/**
+ * The one place that reads process.env (when a command runs, not at import): every bad value is
+ * listed at once, each under the flag or variable it came from, and the result is frozen.
+ */
+export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): Readonly<CliConfig> {
+  const from = sources(flags, env);
+  const raw = Object.fromEntries(Object.entries(from).map(([k, v]) => [k, v.value]));
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const bad = [...new Set(result.error.issues.map((issue) => issue.path[0] as Setting))];
+    // The key is a secret: never echoed.
+    const problems = bad.map(
+      (k) => `${from[k].name} ${RULES[k]}${k === 'key' ? '' : ` (got "${from[k].value}")`}`,
+    );
+    throw usageError(
+      problems.length === 1
+        ? (problems[0] ?? '')
+        : `bad settings:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  }
+  return Object.freeze(result.data);
 }

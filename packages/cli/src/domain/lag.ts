@@ -1,3 +1,4 @@
+import { partitionBacklog } from '@herald/shared/domain';
 import { formatTable } from './table';
 
 /** A partition's committed offset in a group ("-1": nothing committed). */
@@ -24,18 +25,16 @@ export interface TopicLag {
 }
 
 /**
- * Records behind the end of one topic for one group, as Herald's own lag gauge counts them
- * (packages/shared/src/kafka/lag.ts): end minus committed, or minus the log start where nothing is
- * committed (a new group reads from the beginning), never below 0.
+ * Records behind the end of one topic for one group, counted per partition as Herald's own lag
+ * gauge counts them (shared's partitionBacklog).
  */
 export function topicLag(group: string, topic: string, committed: Committed[], ends: End[]): TopicLag {
   let lag = 0;
   let uncommitted = 0;
   for (const end of ends) {
-    const done = Number(committed.find((c) => c.partition === end.partition)?.offset ?? '-1');
-    if (done < 0 && Number(end.high) > Number(end.low)) uncommitted++;
-    const from = done >= 0 ? done : Number(end.low);
-    lag += Math.max(0, Number(end.high) - from);
+    const backlog = partitionBacklog(committed.find((c) => c.partition === end.partition)?.offset, end);
+    if (!backlog.committed && Number(end.high) > Number(end.low)) uncommitted++;
+    lag += backlog.lag;
   }
   return { group, topic, lag, partitions: ends.length, uncommitted };
 }

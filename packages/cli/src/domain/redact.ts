@@ -1,20 +1,18 @@
 /**
- * Personal data in what the CLI prints, as Herald's logs treat it (packages/shared/src/logger.ts):
- * values under address-like keys are censored, and so are email addresses and E.164 phone numbers
+ * Personal data in what the CLI prints, as Herald's logs treat it: values under the keys the logs
+ * censor (shared's SENSITIVE_KEYS) are censored, and so are email addresses and E.164 phone numbers
  * found inside any text (template data, rendered bodies, error messages, a userId that is an
  * email). `--show-personal-data` turns this off.
  */
+import { SENSITIVE_KEYS } from '@herald/shared/domain';
+
 export const REDACTED = '[redacted]';
 
-const SENSITIVE_KEYS = new Set([
-  'email',
-  'phone',
-  'address',
-  'token',
-  'tokens',
-  'deviceTokens',
-  'authorization',
-]);
+/**
+ * The logs' list, plus `tokens`: FCM's multicast messages carry device tokens under that key, and
+ * the CLI prints whole payloads (dead letters, records) where the logs print ids.
+ */
+const CENSORED_KEYS = new Set([...SENSITIVE_KEYS, 'tokens']);
 const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 const PHONE = /\+[1-9]\d{6,14}\b/g;
 
@@ -45,7 +43,7 @@ export function redact<T>(value: T, opts: { byKey?: boolean } = {}): T {
       return Object.fromEntries(
         Object.entries(v).map(([k, inner]) => [
           k,
-          byKey && SENSITIVE_KEYS.has(k) ? censor(inner) : walk(inner),
+          byKey && CENSORED_KEYS.has(k) ? censor(inner) : walk(inner),
         ]),
       );
     }

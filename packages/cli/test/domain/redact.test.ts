@@ -1,3 +1,4 @@
+import { SENSITIVE_KEYS } from '@herald/shared/domain';
 import { REDACTED, redact, redactText } from '../../src/domain/redact';
 import { formatRecord, resolveTopic } from '../../src/domain/tail';
 
@@ -24,6 +25,13 @@ describe('redact', () => {
       payload: { address: REDACTED, channel: 'SMS' },
       to: null,
     });
+  });
+
+  it("censors every key Herald's logs censor, and FCM's tokens", () => {
+    const doc = Object.fromEntries([...SENSITIVE_KEYS, 'tokens'].map((k) => [k, 'opaque-value-1']));
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['to', 'apiKey', 'authorization']));
+    expect(Object.values(redact({ nested: doc }).nested)).toEqual(Object.keys(doc).map(() => REDACTED));
+    expect(redact({ to: 'opaque-value-1' }, { byKey: false })).toEqual({ to: 'opaque-value-1' });
   });
 
   it('censors by pattern alone where keys are not addresses', () => {
