@@ -11,9 +11,19 @@ export interface Io {
   stderr: NodeJS.WriteStream;
 }
 
+/** What one run of the program ends with: a command records a failure here instead of throwing. */
+export interface Outcome {
+  exitCode: number;
+}
+
 /** What a command reaches Herald through, built on first use from the global flags and the env. */
 export interface Context {
   io: Io;
+  /**
+   * The run fails (exit code 1) once the command has printed its output: some items of a file
+   * rejected, nothing matched. Kept per run, so the program can run again in the same process.
+   */
+  fail(): void;
   config(): CliConfig;
   ingest(): Api;
   dlq(): Api;
@@ -22,11 +32,14 @@ export interface Context {
   onInterrupt(cleanup: () => Promise<void>): void;
 }
 
-export function createContext(program: Command, io: Io): Context {
+export function createContext(program: Command, io: Io, outcome: Outcome): Context {
   let config: CliConfig | undefined;
   const get = () => (config ??= resolveConfig(program.opts<GlobalFlags>()));
   return {
     io,
+    fail: () => {
+      outcome.exitCode = 1;
+    },
     config: get,
     ingest: () =>
       createApi({ name: 'ingest', baseUrl: get().ingestUrl, key: get().key, setBy: 'HERALD_URL or --url' }),

@@ -5,11 +5,11 @@ import { sendCommand } from './commands/send';
 import { tailCommand } from './commands/tail';
 import { timelineCommand } from './commands/timeline';
 import { createContext } from './context';
-import type { Context, Io } from './context';
+import type { Context, Io, Outcome } from './context';
 import { CliError } from './domain/errors';
 
 /** The `herald` program: global connection flags, then one command per file of commands/. */
-export function createProgram(io: Io): Command {
+export function createProgram(io: Io, outcome: Outcome = { exitCode: 0 }): Command {
   const program = new Command('herald')
     .description(
       "Herald's operator tool: send, follow, tail, dead letters and lag, over the public APIs and Kafka",
@@ -35,7 +35,7 @@ Examples:
 Exit codes: 0 done, 1 the operation failed (unreachable, refused, not found, rejected items), 2 bad usage.`,
     );
   let context: Context | undefined;
-  const ctx = () => (context ??= createContext(program, io));
+  const ctx = () => (context ??= createContext(program, io, outcome));
   for (const cmd of [
     sendCommand(ctx),
     timelineCommand(ctx),
@@ -62,10 +62,11 @@ Exit codes: 0 done, 1 the operation failed (unreachable, refused, not found, rej
  * (they print their own message), a CliError its own code, anything else 1 with its message.
  */
 export async function run(argv: string[], io: Io): Promise<number> {
-  const program = createProgram(io);
+  const outcome: Outcome = { exitCode: 0 };
+  const program = createProgram(io, outcome);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return outcome.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)

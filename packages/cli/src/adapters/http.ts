@@ -1,4 +1,4 @@
-import { CliError, describeHttpError } from '../domain/errors';
+import { CliError, TransportError, describeHttpError } from '../domain/errors';
 
 export interface ApiTarget {
   /** Which service, as the error messages name it, and the flag and variable that set its URL. */
@@ -34,6 +34,11 @@ function causeOf(err: unknown): string {
   return cause?.code ?? cause?.message ?? (err as Error).message;
 }
 
+function why(err: unknown): string {
+  const name = (err as Error).name;
+  return name === 'TimeoutError' || name === 'AbortError' ? 'no answer in time' : causeOf(err);
+}
+
 /** Herald's public HTTP APIs over fetch: JSON in and out, the API key as a bearer token. */
 export function createApi(target: ApiTarget, fetchImpl: typeof fetch = fetch): Api {
   return {
@@ -50,6 +55,7 @@ export function createApi(target: ApiTarget, fetchImpl: typeof fetch = fetch): A
         target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`,
       );
       let res: Response;
+      let text: string;
       try {
         res = await fetchImpl(url, {
           method,
@@ -62,13 +68,20 @@ export function createApi(target: ApiTarget, fetchImpl: typeof fetch = fetch): A
           signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
         });
       } catch (err) {
-        const why = (err as Error).name === 'TimeoutError' ? 'no answer in time' : causeOf(err);
-        throw new CliError(
-          `${opts.what}: cannot reach ${target.name} at ${target.baseUrl} (${why}). Is Herald running ` +
+        throw new TransportError(
+          `${opts.what}: cannot reach ${target.name} at ${target.baseUrl} (${why(err)}). Is Herald running ` +
             `(./dev status)? Set ${target.setBy} if it listens elsewhere.`,
         );
       }
-      const text = await res.text();
+      try {
+        // Within the same deadline: a body that stops coming is as much a failure as no answer.
+        text = await res.text();
+      } catch (err) {
+        throw new TransportError(
+          `${opts.what}: ${target.name} at ${target.baseUrl} answered ${res.status} but its body ` +
+            `did not arrive (${why(err)}).`,
+        );
+      }
       let body: unknown = text;
       try {
         body = text ? JSON.parse(text) : {};

@@ -23,7 +23,9 @@ export function startProgress(
       format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted} | eta {eta_formatted}`,
       barCompleteChar: '█',
       barIncompleteChar: '░',
-      hideCursor: true,
+      // A hidden cursor stays hidden if the process is killed mid-bar (Ctrl-C): the terminal's
+      // cursor is left alone instead.
+      hideCursor: false,
       clearOnComplete: false,
       etaBuffer: 20,
     });

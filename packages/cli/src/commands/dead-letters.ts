@@ -114,7 +114,7 @@ async function replayAll(c: Context, flags: LetterFilterFlags & { interval: stri
     throw new CliError(
       `the replay job failed${job.lastError ? `: ${job.lastError}` : ''}; start a new one to go on`,
     );
-  if (job.failed > 0) process.exitCode = 1;
+  if (job.failed > 0) c.fail();
 }
 
 function replay(ctx: () => Context): Command {

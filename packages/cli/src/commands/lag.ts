@@ -30,7 +30,7 @@ Examples:
         if (flags.json) return void println(c.io.stdout, JSON.stringify({ groups, rows }));
         if (groups.length === 0 && flags.group) {
           println(c.io.stdout, `no Herald consumer group matches ${flags.group}`);
-          process.exitCode = 1;
+          c.fail();
           return;
         }
         println(c.io.stdout, formatLag(rows, groups));
@@ -51,7 +51,7 @@ export function topicsCommand(ctx: () => Context): Command {
         const topics = await kafka.topics(c.config().topicPrefix);
         if (topics.length === 0) {
           println(c.io.stdout, 'no Herald topics: has provisioning run (./dev up)? Is TOPIC_PREFIX right?');
-          process.exitCode = 1;
+          c.fail();
           return;
         }
         println(

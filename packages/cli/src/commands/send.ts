@@ -140,7 +140,7 @@ async function sendFile(ctx: Context, flags: Flags): Promise<void> {
   } else {
     println(ctx.io.stdout, formatTally(tally, items.length));
   }
-  if (tally.rejected.length > 0) process.exitCode = 1;
+  if (tally.rejected.length > 0) ctx.fail();
 }
 
 export function sendCommand(ctx: () => Context): Command {

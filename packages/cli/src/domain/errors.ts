@@ -14,6 +14,17 @@ export class CliError extends Error {
 
 export const usageError = (message: string) => new CliError(message, 2);
 
+/**
+ * No answer, or no whole answer, from a service (refused, reset, timed out): the request may or
+ * may not have been handled, so it is safe to retry only with the same idempotency key.
+ */
+export class TransportError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'TransportError';
+  }
+}
+
 /** The error body every Herald API answers with (docs/api.md). */
 export interface ApiErrorBody {
   code?: string;
