@@ -15,10 +15,10 @@ async function failureOf(p: Promise<unknown>): Promise<Error> {
 describe('createApi', () => {
   it('sends JSON with the key to a path under the base URL and parses the answer', async () => {
     const seen: { url: string; init: RequestInit }[] = [];
-    const api = createApi(target, (async (url: URL, init: RequestInit) => {
-      seen.push({ url: String(url), init });
-      return new Response('{"id":"n1"}', { status: 202 });
-    }) as typeof fetch);
+    const api = createApi(target, (url, init) => {
+      seen.push({ url: url instanceof Request ? url.url : url.toString(), init: init ?? {} });
+      return Promise.resolve(new Response('{"id":"n1"}', { status: 202 }));
+    });
     const res = await api.call<{ id: string }>('POST', '/v1/notifications', {
       what: 'sending',
       scope: 'send',
@@ -30,7 +30,7 @@ describe('createApi', () => {
   });
 
   it('names the service and URL when the body stops coming (a read timeout), as a transport error', async () => {
-    const api = createApi(target, (async () => {
+    const api = createApi(target, () => {
       const body = new ReadableStream({
         start(controller) {
           controller.enqueue(new TextEncoder().encode('{"id":'));
@@ -39,8 +39,8 @@ describe('createApi', () => {
           );
         },
       });
-      return new Response(body, { status: 202 });
-    }) as typeof fetch);
+      return Promise.resolve(new Response(body, { status: 202 }));
+    });
     const err = await failureOf(api.call('GET', '/v1/x', { what: 'reading x', scope: 'send' }));
     expect(err).toBeInstanceOf(TransportError);
     expect(err.message).toBe(
@@ -49,16 +49,15 @@ describe('createApi', () => {
   });
 
   it('makes an unreachable service a transport error, and a refusal a plain failure', async () => {
-    const refused = createApi(target, (async () => {
-      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    }) as typeof fetch);
+    const refused = createApi(target, () =>
+      Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })),
+    );
     const down = await failureOf(refused.call('GET', '/v1/x', { what: 'reading x', scope: 'send' }));
     expect(down).toBeInstanceOf(TransportError);
     expect(down.message).toMatch(/^reading x: cannot reach ingest at .* \(ECONNREFUSED\)/);
 
-    const forbidden = createApi(
-      target,
-      (async () => new Response('{"error":{"code":"forbidden"}}', { status: 403 })) as typeof fetch,
+    const forbidden = createApi(target, () =>
+      Promise.resolve(new Response('{"error":{"code":"forbidden"}}', { status: 403 })),
     );
     const no = await failureOf(forbidden.call('GET', '/v1/x', { what: 'reading x', scope: 'admin' }));
     expect(no).toBeInstanceOf(CliError);
