@@ -4,7 +4,9 @@ import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.run/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', '.run/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // Draws Herald's Grafana dashboards from a Prometheus, without Grafana: each panel's queries run
 // over a time range (query_range; instant targets at its end) and are drawn as inline SVG (line
-// charts with legends, stat values, bar gauges, state timelines), one HTML page per dashboard and
-// per value of its single-value variables. For looking at the dashboards during or after a run
-// (test/e2e/dashboards.e2e.test.ts runs it when HERALD_RENDER_DASHBOARDS=<dir>; docs/monitoring.md).
+// charts with legends, stat values, bar gauges, state timelines). One HTML page per dashboard, with
+// a section per combination of its variables' values. For looking at the dashboards during or
+// after a run (test/e2e/dashboards.e2e.test.ts runs it when HERALD_RENDER_DASHBOARDS=<dir>;
+// docs/monitoring.md).
 //
 //   node scripts/render-dashboards.mjs --prometheus=http://127.0.0.1:9090 --out=/tmp/dashboards \
 //     [--last=15m | --start=<epoch s> --end=<epoch s>] [--step=15] [--rate-interval=1m] \
 //     [--dashboards=ops/grafana/dashboards]
 //
-// Variables are resolved as Grafana would (label_values queries): an All variable takes every
-// value at once, a single-value variable one page per value. Node 20, no dependencies.
+// Variables are resolved as Grafana would, by scripts/dashboard-queries.cjs (which the e2e test's
+// checks use too): an All variable takes every value at once, a single-value variable one section
+// per value; a variable with no values is an error. Node 20, no dependencies.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeVariables, interpolate, variableCombinations } from './dashboard-queries.cjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COLORS = [
@@ -54,56 +57,31 @@ function seconds(duration) {
 const escapeHtml = (s) =>
   String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
+// Each request is bounded: a Prometheus that stops answering fails the run instead of hanging it.
+const REQUEST_TIMEOUT_MS = 30_000;
+
 async function api(base, p, params) {
-  const res = await fetch(`${base}${p}?${new URLSearchParams(params)}`);
+  const what = `${p} ${JSON.stringify(params)}`;
+  let res;
+  try {
+    res = await fetch(`${base}${p}?${new URLSearchParams(params)}`, {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (err) {
+    const why = err.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : err.message;
+    throw new Error(`${base}${p}: ${why}`);
+  }
+  const type = res.headers.get('content-type') ?? '';
+  // A proxy's or a wrong URL's HTML error page is not Prometheus's JSON: say so, not "Unexpected token <".
+  if (!type.includes('application/json')) {
+    const text = (await res.text()).slice(0, 200);
+    throw new Error(
+      `${what}: HTTP ${res.status} ${type || 'without a content type'}, not Prometheus's JSON: ${text}`,
+    );
+  }
   const body = await res.json();
-  if (body.status !== 'success')
-    throw new Error(`${p} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
+  if (body.status !== 'success') throw new Error(`${what}: ${body.error ?? `HTTP ${res.status}`}`);
   return body.data;
-}
-
-// Grafana's escaping of a multi-value or All variable in a Prometheus regex.
-const regexEscape = (v) => v.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&');
-const formatValue = (v) =>
-  'single' in v
-    ? v.single
-    : v.all.length === 1
-      ? regexEscape(v.all[0])
-      : `(${v.all.map(regexEscape).join('|')})`;
-
-function interpolate(expr, vars, builtins) {
-  const values = {
-    ...builtins,
-    ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, formatValue(v)])),
-  };
-  let out = expr;
-  for (const name of Object.keys(values).sort((a, b) => b.length - a.length)) {
-    out = out.split(`\${${name}}`).join(values[name]).split(`[[${name}]]`).join(values[name]);
-    out = out.replace(new RegExp(`\\$${name}(?![A-Za-z0-9_])`, 'g'), () => values[name]);
-  }
-  return out;
-}
-
-async function combinations(prom, dashboard, builtins) {
-  let combos = [{}];
-  for (const v of dashboard.templating?.list ?? []) {
-    const raw = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
-    const next = [];
-    for (const combo of combos) {
-      const m = /^\s*label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)\s*$/.exec(
-        interpolate(raw, combo, builtins),
-      );
-      if (!m) throw new Error(`variable ${v.name}: only label_values queries are supported`);
-      const values = (
-        await api(prom, `/api/v1/label/${m[2]}/values`, { 'match[]': m[1] ?? '{__name__=~".+"}' })
-      ).sort();
-      if (values.length === 0) next.push({ ...combo, [v.name]: { all: ['$^'] } });
-      else if (v.includeAll) next.push({ ...combo, [v.name]: { all: values } });
-      else for (const value of values) next.push({ ...combo, [v.name]: { single: value } });
-    }
-    combos = next;
-  }
-  return combos;
 }
 
 function legend(format, metric) {
@@ -283,9 +261,9 @@ async function main() {
   const start = Number(a.start ?? end - seconds(a.last ?? '15m'));
   const step = Number(a.step ?? Math.max(1, Math.round((end - start) / 200)));
   const builtins = {
-    __rate_interval: a['rate-interval'] ?? '1m',
-    __interval: `${step}s`,
-    __range: `${Math.ceil(end - start)}s`,
+    rateInterval: a['rate-interval'] ?? '1m',
+    interval: `${step}s`,
+    range: `${Math.ceil(end - start)}s`,
   };
   const dir = path.resolve(a.dashboards ?? path.join(ROOT, 'ops', 'grafana', 'dashboards'));
   mkdirSync(a.out, { recursive: true });
@@ -294,10 +272,12 @@ async function main() {
     .sort()) {
     const dashboard = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
     const sections = [];
-    for (const combo of await combinations(prom, dashboard, builtins)) {
-      const vars = Object.entries(combo)
-        .map(([k, v]) => `${k} = ${'single' in v ? v.single : 'All'}`)
-        .join(', ');
+    const labels = {
+      labelValues: (label, match) =>
+        api(prom, `/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': match }),
+    };
+    for (const combo of await variableCombinations(dashboard, labels, builtins)) {
+      const vars = Object.keys(combo).length ? describeVariables(combo) : '';
       const panels = [];
       for (const p of dashboard.panels ?? [])
         panels.push(await renderPanel(prom, p, combo, { start, end, step, builtins }));
@@ -309,7 +289,7 @@ async function main() {
     const range = `${new Date(start * 1000).toISOString()} – ${new Date(end * 1000).toISOString()}`;
     const html =
       `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${CSS}</style></head>` +
-      `<body><h1>${escapeHtml(title)}</h1><div class="meta">${escapeHtml(range)} · step ${step}s · $__rate_interval ${builtins.__rate_interval} · ${escapeHtml(prom)}</div>${sections.join('')}</body></html>`;
+      `<body><h1>${escapeHtml(title)}</h1><div class="meta">${escapeHtml(range)} · step ${step}s · $__rate_interval ${builtins.rateInterval} · ${escapeHtml(prom)}</div>${sections.join('')}</body></html>`;
     const out = path.join(a.out, file.replace(/\.json$/, '.html'));
     writeFileSync(out, html);
     console.log(`rendered ${out}`);

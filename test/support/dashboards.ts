@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { describeVariables, interpolate, variableCombinations } from '../../scripts/dashboard-queries.cjs';
+import type { Builtins } from '../../scripts/dashboard-queries.cjs';
 import type { PrometheusProcess, PromResult } from './prometheus';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -102,91 +104,6 @@ export function structureProblems(d: Dashboard): string[] {
     }
   }
   return problems;
-}
-
-/** A variable's value as Grafana writes it into a query: one value, or a regex of several. */
-export type VariableValue = { single: string } | { all: string[] };
-
-/** Grafana's escaping of a multi-value or All variable for a Prometheus regex matcher. */
-function regexEscape(value: string): string {
-  return value.replace(/[\\^$*+?.()|{}[\]]/g, '\\\\$&');
-}
-
-function formatValue(v: VariableValue): string {
-  if ('single' in v) return v.single;
-  return v.all.length === 1 ? regexEscape(v.all[0] ?? '') : `(${v.all.map(regexEscape).join('|')})`;
-}
-
-/** The built-in variables: `$__rate_interval` and `$__interval` as durations, `$__range` too. */
-export interface Builtins {
-  rateInterval: string;
-  interval: string;
-  range: string;
-}
-
-/** A query with Grafana's variables replaced: `$name`, `${name}`, `[[name]]` and the built-ins. */
-export function interpolate(expr: string, vars: Record<string, VariableValue>, builtins: Builtins): string {
-  const values: Record<string, string> = {
-    __rate_interval: builtins.rateInterval,
-    __interval: builtins.interval,
-    __range: builtins.range,
-    ...Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, formatValue(v)])),
-  };
-  // Longest names first, so `$__range` never matches as `$__r…` of another.
-  const names = Object.keys(values).sort((a, b) => b.length - a.length);
-  let out = expr;
-  for (const name of names) {
-    const value = values[name] ?? '';
-    out = out
-      .split(`\${${name}}`)
-      .join(value)
-      .split(`[[${name}]]`)
-      .join(value)
-      .replace(new RegExp(`\\$${name}(?![A-Za-z0-9_])`, 'g'), () => value);
-  }
-  const left = /\$(\w+)|\[\[(\w+)\]\]/.exec(out);
-  if (left) throw new Error(`variable ${left[0]} left unresolved in: ${out}`);
-  return out;
-}
-
-/** `label_values(metric{…}, label)` or `label_values(label)`, as the query variables use. */
-export function parseLabelValues(query: string): { match: string; label: string } {
-  const m = /^\s*label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)\s*$/.exec(query);
-  if (!m?.[2]) throw new Error(`unsupported variable query (only label_values): ${query}`);
-  return { match: m[1] ?? '{__name__=~".+"}', label: m[2] };
-}
-
-/**
- * Every combination of the dashboard's variables Grafana can show: a single-value variable takes
- * each of its values in turn, an All variable all of them at once (in the order they are defined,
- * so a variable's query may use those before it). A variable with no values at all is an error.
- */
-export async function variableCombinations(
-  d: Dashboard,
-  prom: Pick<PrometheusProcess, 'labelValues'>,
-  builtins: Builtins,
-): Promise<Record<string, VariableValue>[]> {
-  let combos: Record<string, VariableValue>[] = [{}];
-  for (const v of d.templating?.list ?? []) {
-    if (v.type !== 'query') throw new Error(`variable ${v.name}: only query variables are supported`);
-    const raw = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
-    const next: Record<string, VariableValue>[] = [];
-    for (const combo of combos) {
-      const { match, label } = parseLabelValues(interpolate(raw, combo, builtins));
-      const values = (await prom.labelValues(label, match)).sort();
-      if (values.length === 0)
-        throw new Error(`variable ${v.name} has no values (${raw} with ${describeVariables(combo)})`);
-      if (v.includeAll) next.push({ ...combo, [v.name]: { all: values } });
-      else for (const value of values) next.push({ ...combo, [v.name]: { single: value } });
-    }
-    combos = next;
-  }
-  return combos;
-}
-
-export function describeVariables(combo: Record<string, VariableValue>): string {
-  const parts = Object.entries(combo).map(([k, v]) => `${k}=${'single' in v ? v.single : 'All'}`);
-  return parts.length ? parts.join(', ') : 'no variables';
 }
 
 /** What one target's query returned. */
