@@ -98,5 +98,5 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
         : `bad settings:\n${problems.map((p) => `  ${p}`).join('\n')}`,
     );
   }
-  return Object.freeze(result.data);
+  return Object.freeze({ ...result.data, key: result.data.key });
 }

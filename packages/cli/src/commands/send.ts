@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { startProgress } from '../adapters/progress';
 import { println } from '../context';
 import type { Context } from '../context';
-import { emptyTally, formatTally, tallyChunk } from '../domain/batch';
-import type { BatchResult } from '../domain/batch';
-import { CliError, describeHttpError, usageError } from '../domain/errors';
+import { chunkKeys, emptyTally, formatTally, tallyChunk } from '../domain/batch';
+import { CliError, usageError } from '../domain/errors';
 import { chunks, parseNdjson } from '../domain/ndjson';
 import { CHANNEL_NAMES, PRIORITY_NAMES, notificationFromFlags } from '../domain/send';
+import { sendChunk } from './send-batch';
 import type { SendFlags } from '../domain/send';
 
 interface Flags extends SendFlags {
@@ -16,6 +15,7 @@ interface Flags extends SendFlags {
   idempotencyKey?: string;
   file?: string;
   chunkSize: string;
+  newKeys?: boolean;
   json?: boolean;
 }
 
@@ -39,6 +39,8 @@ async function readStdin(): Promise<string> {
 }
 
 async function sendOne(ctx: Context, flags: Flags): Promise<void> {
+  if (flags.newKeys)
+    throw usageError('--new-keys goes with --file (one notification takes --idempotency-key)');
   if (flags.data !== undefined && flags.dataFile !== undefined)
     throw usageError('give --data or --data-file, not both');
   const data = flags.dataFile !== undefined ? await readText(flags.dataFile, '--data-file') : flags.data;
@@ -59,7 +61,7 @@ async function sendOne(ctx: Context, flags: Flags): Promise<void> {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function sendFile(ctx: Context, flags: Flags): Promise<void> {
   const single = [
@@ -81,7 +83,8 @@ async function sendFile(ctx: Context, flags: Flags): Promise<void> {
   if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK)
     throw usageError(`--chunk-size must be 1 to ${MAX_CHUNK}`);
   const path = flags.file ?? '-';
-  const { items, problems } = parseNdjson(await readText(path, 'file'));
+  const text = await readText(path, 'file');
+  const { items, problems } = parseNdjson(text);
   if (problems.length > 0) {
     const shown = problems.slice(0, 20).map((p) => `  line ${p.line}: ${p.message}`);
     if (problems.length > 20) shown.push(`  … and ${problems.length - 20} more`);
@@ -91,45 +94,24 @@ async function sendFile(ctx: Context, flags: Flags): Promise<void> {
 
   const api = ctx.ingest();
   const tally = emptyTally();
-  const run = randomUUID();
+  const keyOf = chunkKeys(text, size, flags.newKeys ?? false);
   const progress = startProgress(ctx.io.stderr, 'sending', items.length);
   try {
     for (const [i, chunk] of chunks(items, size).entries()) {
       const what = `sending lines ${chunk[0]?.line}-${chunk.at(-1)?.line}`;
-      for (let attempt = 1; ; attempt++) {
-        const res = await api
-          .call<{ results: BatchResult[] } | undefined>('POST', '/v1/notifications/batch', {
-            what,
-            scope: 'send',
-            body: { notifications: chunk.map((c) => c.value) },
-            // The same key on a retry: a chunk Kafka took in part is not accepted twice (docs/api.md).
-            headers: { 'idempotency-key': `herald-cli-${run}-${i}` },
-            accept: [409, 503],
-          })
-          .catch((err: unknown) => {
-            const sent = tally.accepted.length + tally.rejected.length;
-            throw new CliError(
-              `${(err as Error).message}\nstopped after ${sent} of ${items.length} lines (${tally.accepted.length} accepted)`,
-            );
-          });
-        if (res.status === 202 && res.body) {
-          tallyChunk(tally, chunk, res.body.results);
-          break;
-        }
-        if (attempt >= TRIES) {
-          throw new CliError(
-            `${describeHttpError(what, res.status, res.body, 'send')}\n` +
-              `gave up after ${TRIES} tries; ${tally.accepted.length} of ${items.length} lines were accepted before`,
-          );
-        }
-        const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(
-          Math.min(
-            10_000,
-            Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** attempt,
-          ),
+      const results = await sendChunk(
+        api,
+        { notifications: chunk.map((c) => c.value), key: keyOf(i), what },
+        { tries: TRIES, sleep },
+      ).catch((err: unknown) => {
+        const sent = tally.accepted.length + tally.rejected.length;
+        throw new CliError(
+          `${(err as Error).message}; stopped after ${sent} of ${items.length} lines ` +
+            `(${tally.accepted.length} accepted). Sending the same file again resends nothing ` +
+            'that was accepted (the same idempotency keys, for 24 h).',
         );
-      }
+      });
+      tallyChunk(tally, chunk, results);
       progress.update(tally.accepted.length + tally.rejected.length);
     }
   } finally {
@@ -166,16 +148,26 @@ export function sendCommand(ctx: () => Context): Command {
     .option('--tags <list>', 'comma-separated tags routing rules match on')
     .option('-f, --file <path>', 'send every line of an NDJSON file (one POST body per line; - for stdin)')
     .option('--chunk-size <n>', 'notifications per batch request with --file (at most 1000)', '1000')
+    .option(
+      '--new-keys',
+      'with --file: fresh idempotency keys, to send a file again that was sent within 24 h',
+    )
     .option('--json', 'print the API answer as JSON')
     .addHelpText(
       'after',
       `
 Prints the notification's id (with --file: a summary; exit code 1 if any line was rejected).
 
+With --file, each batch's Idempotency-Key comes from a hash of the file's content, the chunk size
+and the batch's index. A batch is retried with its key on 409, 503 and when no answer came, and
+running the same file again within 24 h resends nothing that was accepted (--new-keys to send it
+again on purpose).
+
 Examples:
   $ herald send --user ada --template welcome --category account --priority high --data '{"name":"Ada"}'
   $ herald send -u ada --channels email,push -d '{"title":"Hi","body":"Hello"}' --idempotency-key order-42
-  $ herald send --file notifications.ndjson       # progress on stderr, summary on stdout`,
+  $ herald send --file notifications.ndjson       # progress on stderr, summary on stdout
+  $ herald send --file notifications.ndjson --new-keys   # the same file, sent a second time`,
     )
     .action(async (flags: Flags) => {
       if (flags.file !== undefined) await sendFile(ctx(), flags);

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { NdjsonItem } from './ndjson';
 
 /** One item's result in the answer of POST /v1/notifications/batch (docs/api.md). */
@@ -52,4 +53,20 @@ export function formatTally(tally: BatchTally, total: number, shown = 20): strin
     if (sorted.length > shown) lines.push(`  … and ${sorted.length - shown} more (--json lists every one)`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The Idempotency-Key of each chunk of a file: a hash of the file's content and the chunk size,
+ * and the chunk's index. Sending the same file again (after a crash, a blip, Ctrl-C) within the
+ * API's 24 h idempotency window sends none of what was accepted: those chunks are answered from
+ * the first time. `fresh` (--new-keys) mixes in a random value, to send the same file twice on
+ * purpose.
+ */
+export function chunkKeys(content: string, chunkSize: number, fresh = false): (index: number) => string {
+  const hash = createHash('sha256')
+    .update(`${chunkSize}\n${fresh ? `${randomUUID()}\n` : ''}`)
+    .update(content)
+    .digest('hex')
+    .slice(0, 32);
+  return (index) => `herald-cli-${hash}-${index}`;
 }
