@@ -1,4 +1,4 @@
-import { HeraldError, UUID, parseInput, z } from '@herald/shared';
+import { HeraldError, UUID, z } from '@herald/shared';
 import type { Channel } from '@herald/shared';
 import { DEAD_LETTER_STATUSES } from './domain/dead-letter';
 import { MAX_REPLAY_IDS } from './domain/replay-job';
@@ -79,24 +79,14 @@ export function listFilter(parsed: z.output<typeof listQuery>) {
   return { status, limit, ...(before ? { beforeId: before } : {}), ...defined(filter) };
 }
 
-export const parseListQuery = (query: unknown) => listFilter(parseInput(listQuery, query, 'query'));
-
 export const idParams = z.strictObject({ id: z.string().regex(ID, ID_HINT) });
 
 export const jobIdParams = z.strictObject({
   jobId: z.string().regex(UUID, 'expected a replay job id (UUID)'),
 });
 
-export const parseId = (params: unknown): string => parseInput(idParams, params, 'params').id;
-
-export const parseJobId = (params: unknown): string => parseInput(jobIdParams, params, 'params').jobId;
-
-/** An action without options takes no body, or an empty object. */
+/** An action without options takes no body (the route reads an absent one as `{}`), or an empty object. */
 export const noBody = z.strictObject({});
-
-export function parseNoBody(body: unknown): void {
-  if (body !== undefined) parseInput(noBody, body);
-}
 
 export const discardBody = z.strictObject({
   reason: z
@@ -105,8 +95,6 @@ export const discardBody = z.strictObject({
     .min(1, 'expected why the dead letter is discarded (1 to 500 characters)')
     .max(500, 'expected at most 500 characters'),
 });
-
-export const parseDiscard = (body: unknown): string => parseInput(discardBody, body).reason;
 
 const replayIds = z
   .array(
@@ -144,5 +132,3 @@ export function bulkSelection({ ids, filter }: z.output<typeof bulkBody>): Repla
     field: 'body',
   });
 }
-
-export const parseBulkReplay = (body: unknown): ReplaySelection => bulkSelection(parseInput(bulkBody, body));

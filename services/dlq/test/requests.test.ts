@@ -1,5 +1,23 @@
-import { HeraldError } from '@herald/shared';
-import { parseBulkReplay, parseDiscard, parseId, parseListQuery, parseNoBody } from '../src/requests';
+import { HeraldError, createRegistry, hashApiKey, parseInput } from '@herald/shared';
+import type { FastifyInstance, Pool } from '@herald/shared';
+import { silentLog, untouched } from '@herald/test-support';
+import { buildApp } from '../src/app';
+import type { LetterActions } from '../src/letter-actions';
+import {
+  bulkBody,
+  bulkSelection,
+  discardBody,
+  idParams,
+  listFilter,
+  listQuery,
+  noBody,
+} from '../src/requests';
+
+// The schemas the routes validate with, parsed as apiRoute parses each part (parseInput's 400).
+const parseListQuery = (query: unknown) => listFilter(parseInput(listQuery, query, 'query'));
+const parseId = (params: unknown) => parseInput(idParams, params, 'params').id;
+const parseDiscard = (body: unknown) => parseInput(discardBody, body).reason;
+const parseBulkReplay = (body: unknown) => bulkSelection(parseInput(bulkBody, body));
 
 /** The 400 a parser throws: its field and message. */
 function refusal(parse: () => unknown): { field: string | undefined; message: string } {
@@ -75,10 +93,9 @@ describe('ids', () => {
 });
 
 describe('action bodies', () => {
-  it('a replay takes no body, or an empty object', () => {
-    expect(() => parseNoBody(undefined)).not.toThrow();
-    expect(() => parseNoBody({})).not.toThrow();
-    expect(refusal(() => parseNoBody({ force: true }))).toEqual({
+  it('a replay takes an empty object, and nothing else', () => {
+    expect(parseInput(noBody, {})).toEqual({});
+    expect(refusal(() => parseInput(noBody, { force: true }))).toEqual({
       field: 'force',
       message: 'force: unknown field',
     });
@@ -128,5 +145,58 @@ describe('bulk replay body', () => {
     [{ everything: true }, 'everything', 'everything: unknown field'],
   ])('refuses %j', (body, field, message) => {
     expect(refusal(() => parseBulkReplay(body))).toEqual({ field, message });
+  });
+});
+
+describe('the replay route', () => {
+  const ADMIN_KEY = 'hk_requests_admin_key';
+  const pool = {
+    query: (_sql: string, [hash]: [string]) =>
+      Promise.resolve({
+        rows: hash === hashApiKey(ADMIN_KEY) ? [{ id: '1', name: 'requests-test', scopes: ['admin'] }] : [],
+      }),
+  } as unknown as Pool;
+  const replayed: string[] = [];
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    const letters = untouched<LetterActions>('letters', {
+      replay: (id) => {
+        replayed.push(id);
+        return Promise.resolve({ kind: 'not_found', message: `no dead letter ${id}` });
+      },
+    });
+    app = buildApp(
+      {
+        registry: createRegistry('dlq-requests-test'),
+        readiness: { draining: false, checks: [] },
+        pool,
+        log: silentLog,
+      },
+      untouched('deadLetters'),
+      { letters, replays: untouched('replays') },
+    );
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const replay = (payload?: object) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/dead-letters/7/replay',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      ...(payload ? { payload } : {}),
+    });
+
+  it('takes no body, or an empty object, and refuses options', async () => {
+    expect((await replay()).statusCode).toBe(404);
+    expect((await replay({})).statusCode).toBe(404);
+    expect(replayed).toEqual(['7', '7']);
+    const refused = await replay({ force: true });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({
+      error: { code: 'validation_failed', message: 'force: unknown field', field: 'force' },
+    });
+    expect(replayed).toHaveLength(2);
   });
 });
