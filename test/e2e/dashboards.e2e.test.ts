@@ -70,9 +70,9 @@ beforeAll(async () => {
   );
   await prom.waitForTargetsUp();
   startedAt = Math.floor(Date.now() / 1000);
-  // A few scrapes before any traffic: the range's first samples are the counters' zeros, so
+  // Two scrapes before any traffic: the range's first samples are the counters' zeros, so
   // increase() over the whole run counts the first burst too.
-  await new Promise((r) => setTimeout(r, 3 * SCRAPE_SECONDS * 1000));
+  await prom.waitForScrapes(2);
 }, 180_000);
 
 afterAll(async () => {
@@ -277,7 +277,7 @@ describe('a run that gives every panel something to show', () => {
     await Promise.all(scheduled.map((id) => channelStatus(id, 'email', 'sent')));
     expect(duplicate).toBeTruthy();
     // Every series scraped at least twice since the last change, so rates see it.
-    await new Promise((r) => setTimeout(r, 3 * SCRAPE_SECONDS * 1000));
+    await prom.waitForScrapes(2);
     endedAt = Math.ceil(Date.now() / 1000);
   }, 180_000);
 

@@ -38,6 +38,12 @@ export interface PrometheusProcess {
   labelValues(label: string, match: string): Promise<string[]>;
   /** Resolves once every target of every job has been scraped and is up. */
   waitForTargetsUp(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every target has been scraped successfully `count` times after the call (each
+   * round waits for every target's lastScrape to be later than the round's start), so what the
+   * services counted before the call is in the TSDB, `count` samples deep.
+   */
+  waitForScrapes(count: number, timeoutMs?: number): Promise<void>;
   /** The last lines Prometheus logged, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -104,7 +110,9 @@ export async function startPrometheus(
   };
 
   const api = async <T>(p: string, params: Record<string, string>): Promise<T> => {
-    const res = await fetch(`${url}${p}?${new URLSearchParams(params).toString()}`);
+    const res = await fetch(`${url}${p}?${new URLSearchParams(params).toString()}`, {
+      signal: AbortSignal.timeout(30_000),
+    });
     const body = (await res.json()) as { status: string; data?: T; error?: string; errorType?: string };
     if (body.status !== 'success' || body.data === undefined) {
       throw new Error(
@@ -129,6 +137,15 @@ export async function startPrometheus(
     throw err;
   }
 
+  const expected = jobs.reduce((n, j) => n + j.targets.length, 0);
+  // lastScrape: when the last scrape started (RFC 3339), on this machine's clock like Date.now().
+  const activeTargets = async () =>
+    (
+      await api<{ activeTargets: { health: string; lastScrape: string }[] }>('/api/v1/targets', {
+        state: 'active',
+      })
+    ).activeTargets;
+
   return {
     url,
     query: (expr, time) =>
@@ -143,18 +160,32 @@ export async function startPrometheus(
     labelValues: (label, match) =>
       api<string[]>(`/api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': match }),
     async waitForTargetsUp(timeoutMs = 30_000) {
-      const expected = jobs.reduce((n, j) => n + j.targets.length, 0);
       await waitFor(
         `${expected} scrape targets up`,
         async () => {
-          const { activeTargets } = await api<{ activeTargets: { health: string }[] }>('/api/v1/targets', {
-            state: 'active',
-          });
-          return activeTargets.length === expected && activeTargets.every((t) => t.health === 'up');
+          const targets = await activeTargets();
+          return targets.length === expected && targets.every((t) => t.health === 'up');
         },
         timeoutMs,
         250,
       );
+    },
+    async waitForScrapes(count, timeoutMs = 30_000) {
+      for (let round = 1; round <= count; round++) {
+        const mark = Date.now();
+        await waitFor(
+          `${expected} scrape targets scraped and up after ${new Date(mark).toISOString()} (round ${round} of ${count})`,
+          async () => {
+            const targets = await activeTargets();
+            return (
+              targets.length === expected &&
+              targets.every((t) => t.health === 'up' && Date.parse(t.lastScrape) > mark)
+            );
+          },
+          timeoutMs,
+          100,
+        );
+      }
     },
     output,
     stop,
