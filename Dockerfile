@@ -56,8 +56,7 @@ FROM ${NODE_IMAGE}
 ARG SERVICE
 # tini as PID 1: forwards SIGTERM/SIGINT to node (each service drains on SIGTERM) and reaps zombies.
 RUN apk add --no-cache tini
-ENV NODE_ENV=production \
-    HERALD_SERVICE=${SERVICE}
+ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root, read-only to the service's user.
 COPY --from=build /out /app

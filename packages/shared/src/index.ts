@@ -41,4 +41,3 @@ export * from './http/api-route';
 export * from './http/api-docs';
 export * from './http/request-metrics';
 export * from './http/openapi';
-export { errorBodySchema } from './http/openapi-errors';
