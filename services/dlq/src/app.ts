@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import {
   HeraldError,
   apiKeyAuth,
@@ -202,6 +203,8 @@ export function buildApp(
     auth,
   );
 
-  registerApiDocs(app, routes, DLQ_API_INFO);
+  registerApiDocs(app, routes, DLQ_API_INFO, {
+    swaggerUiDir: dirname(require.resolve('swagger-ui-dist/package.json')),
+  });
   return app;
 }

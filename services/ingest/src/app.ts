@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import {
   apiKeyAuth,
   buildOpsServer,
@@ -64,6 +65,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     publicRoutes(open, { ...deps, ...deps.public });
     done();
   });
-  registerApiDocs(app, routes, INGEST_API_INFO);
+  registerApiDocs(app, routes, INGEST_API_INFO, {
+    swaggerUiDir: dirname(require.resolve('swagger-ui-dist/package.json')),
+  });
   return app;
 }

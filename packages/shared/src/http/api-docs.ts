@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HeraldError } from '../errors';
 import type { RegisteredRoute } from './api-route';
@@ -9,8 +9,7 @@ import type { ApiInfo, OpenApiDocument } from './openapi';
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
 
-/** Swagger UI's own files, as its distribution package (swagger-ui-dist) ships them: no CDN. */
-const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
+/** The Swagger UI files the page loads, from swagger-ui-dist's directory: no CDN. */
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
@@ -61,12 +60,13 @@ const INIT = `window.ui = SwaggerUIBundle({
 
 const cache = new Map<string, Promise<Buffer>>();
 /** Read once per process, when first asked for: most processes never serve the page. */
-function asset(file: string): Promise<Buffer> {
-  let content = cache.get(file);
+function asset(dir: string, file: string): Promise<Buffer> {
+  const path = join(dir, file);
+  let content = cache.get(path);
   if (!content) {
-    content = readFile(join(SWAGGER_UI_DIR, file));
-    content.catch(() => cache.delete(file));
-    cache.set(file, content);
+    content = readFile(path);
+    content.catch(() => cache.delete(path));
+    cache.set(path, content);
   }
   return content;
 }
@@ -79,13 +79,27 @@ const send = (reply: FastifyReply, type: string, body: string | Buffer, maxAge: 
     .header('x-content-type-options', 'nosniff')
     .send(body);
 
+export interface ApiDocsAssets {
+  /**
+   * swagger-ui-dist's directory (`dirname(require.resolve('swagger-ui-dist/package.json'))`),
+   * resolved by the service that serves the page: only those services depend on the package, so
+   * the others' images do not ship it.
+   */
+  swaggerUiDir: string;
+}
+
 /**
  * `GET /openapi.json` (the document) and `GET /docs` (Swagger UI over it, its files under
- * `/docs/static/`), without an API key. Register after every route: the document is built once,
- * when this plugin loads, from the routes `collectApiRoutes` recorded, and a route under
- * `info.documentedPrefix` without a spec fails the app's start.
+ * `/docs/static/`, read from `assets.swaggerUiDir`), without an API key. Register after every
+ * route: the document is built once, when this plugin loads, from the routes `collectApiRoutes`
+ * recorded, and a route under `info.documentedPrefix` without a spec fails the app's start.
  */
-export function registerApiDocs(app: FastifyInstance, routes: RegisteredRoute[], info: ApiInfo): void {
+export function registerApiDocs(
+  app: FastifyInstance,
+  routes: RegisteredRoute[],
+  info: ApiInfo,
+  assets: ApiDocsAssets,
+): void {
   void app.register((docs, _opts, done) => {
     let document: OpenApiDocument;
     try {
@@ -103,7 +117,7 @@ export function registerApiDocs(app: FastifyInstance, routes: RegisteredRoute[],
       if (file === INIT_SCRIPT) return send(reply, 'application/javascript; charset=utf-8', INIT, 0);
       const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
       if (!type) throw new HeraldError('not_found', `no file ${file.slice(0, 100)} in the docs page`);
-      return send(reply, type, await asset(file), 3600);
+      return send(reply, type, await asset(assets.swaggerUiDir, file), 3600);
     });
     done();
   });

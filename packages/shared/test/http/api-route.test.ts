@@ -22,7 +22,8 @@ function appWith(add: (app: FastifyInstance) => void): FastifyInstance {
   registerErrorHandler(app, silentLog);
   const routes = collectApiRoutes(app);
   add(app);
-  registerApiDocs(app, routes, info);
+  // These tests read the document, never Swagger UI's files (the services' tests serve them).
+  registerApiDocs(app, routes, info, { swaggerUiDir: '/nonexistent/swagger-ui-dist' });
   return app;
 }
 

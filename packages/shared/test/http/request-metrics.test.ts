@@ -45,13 +45,19 @@ function apiApp(registry: Registry): FastifyInstance {
     guarded.get('/v1/admin/things', () => ({ ok: true }));
     done();
   });
-  registerApiDocs(app, routes, {
-    title: 'Things',
-    version: '1.0.0',
-    description: 'A test API.',
-    tags: [{ name: 'things', description: 'Things.' }],
-    documentedPrefix: '/v1/things',
-  });
+  registerApiDocs(
+    app,
+    routes,
+    {
+      title: 'Things',
+      version: '1.0.0',
+      description: 'A test API.',
+      tags: [{ name: 'things', description: 'Things.' }],
+      documentedPrefix: '/v1/things',
+    },
+    // Swagger UI's own files are not asked for here (docs.js is the page's, served from memory).
+    { swaggerUiDir: '/nonexistent/swagger-ui-dist' },
+  );
   return app;
 }
 
