@@ -4,13 +4,14 @@ import type { IdempotencyLease } from './idempotency';
 /** Most items one batch may hold (DESIGN.md §6). */
 export const MAX_BATCH_ITEMS = 1000;
 
+/** One item as the batch body takes it: anything, judged on its own later (see batchInputSchema). */
+export const batchItemSchema = z.unknown();
+
 /**
  * The body of POST /v1/notifications/batch as a whole. Items are only required to be there: each is
  * validated on its own, like the body of POST /v1/notifications, so one bad item is refused without
  * refusing the others.
  */
-export const batchItemSchema = z.unknown();
-
 export const batchInputSchema = z.strictObject({
   notifications: z
     .array(batchItemSchema)
