@@ -193,6 +193,22 @@ describe('herald send and timeline', () => {
     expect(partly.stdout).toContain('rejected by reason: validation_failed 2');
     expect(partly.stdout).toMatch(/line 2: validation_failed: .*userId/);
     expect(partly.stdout).toMatch(/line 3: validation_failed: .*priority/);
+
+    // The same file again: its batch carries the same Idempotency-Key, so it is answered from the
+    // first run (the same id) and nothing is accepted twice; --new-keys sends it anew.
+    const acceptedId = async (extra: string[]) => {
+      const r = await herald(['send', '--file', mixed, '--json', ...extra]);
+      expect(r.code).toBe(1);
+      const body = JSON.parse(r.stdout) as { accepted: { line: number; id: string }[] };
+      expect(body.accepted.map((a) => a.line)).toEqual([1]);
+      return body.accepted[0]?.id;
+    };
+    const again = await acceptedId([]);
+    expect(again).toMatch(UUID);
+    expect(await acceptedId([])).toBe(again);
+    const fresh = await acceptedId(['--new-keys']);
+    expect(fresh).toMatch(UUID);
+    expect(fresh).not.toBe(again);
   }, 60_000);
 });
 
@@ -227,6 +243,35 @@ describe('herald tail and lag', () => {
         `^${stack.prefix.replace(/\./g, '\\.')}notify\\.status\\[\\d+\\]@\\d+ \\S+Z key=[0-9a-f-]{36} \\{"eventId":`,
       ),
     );
+  }, 60_000);
+
+  it('exits 0 quietly when its reader goes away (herald tail … | head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'tail', 'status', '--from-beginning'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKA_BROKERS: testEnv.brokers.join(','),
+        SCHEMA_REGISTRY_URL: testEnv.registryUrl,
+        TOPIC_PREFIX: stack.prefix,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // Like `head -1`: the first line read, the pipe closed while thousands of records remain.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`herald tail did not end after its reader went away; stderr: ${stderr}`));
+      }, 30_000);
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
   }, 60_000);
 
   it('redacts addresses unless asked to show them', async () => {
@@ -394,6 +439,11 @@ describe('herald errors', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--priority must be one of critical, high, normal, low/);
     expect((await herald(['lag', '--frobnicate'])).code).toBe(2);
+
+    const settings = await herald(['--brokers', 'kafka', 'lag'], { TOPIC_PREFIX: 'team a/' });
+    expect(settings.code).toBe(2);
+    expect(settings.stderr).toContain('--brokers must be host:port[,host:port...] (got "kafka")');
+    expect(settings.stderr).toContain('TOPIC_PREFIX must be at most 180 characters');
 
     const noTopic = await herald(['tail', 'notify.nothing', '--max', '1']);
     expect(noTopic.code).toBe(1);
