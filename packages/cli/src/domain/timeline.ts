@@ -60,12 +60,14 @@ export function formatTimeline(view: NotificationView): string {
   const channels = Object.entries(view.channels ?? {});
   const wide = view.timeline ?? [];
   const isWide = (s: Step) => wide.some((w) => w.status === s.status && w.at === s.at);
+  // One story in time order (the channels' steps interleave); equal times keep their order.
+  const time = (s: Step) => Date.parse(s.at) || 0;
   const rows = [
     ...wide.map((step) => ({ channel: '*', step })),
     ...channels.flatMap(([channel, c]) =>
       (c.timeline ?? []).filter((s) => !isWide(s)).map((step) => ({ channel, step })),
     ),
-  ];
+  ].sort((a, b) => time(a.step) - time(b.step));
   const parts = [head.filter((l) => l !== '').join('\n')];
   if (channels.length > 0) {
     parts.push(

@@ -1,7 +1,7 @@
 import { formatTimeline, isSettled } from '../../src/domain/timeline';
 
 describe('formatTimeline', () => {
-  it("shows the channels' statuses, then the wide steps and each channel's own, with the time since creation", () => {
+  it("shows the channels' statuses, then every step in time order, with the time since creation", () => {
     const accepted = { status: 'accepted', at: '2026-01-31T12:00:00.000Z' };
     const routed = { status: 'routed', at: '2026-01-31T12:00:00.120Z' };
     const text = formatTimeline({
@@ -42,8 +42,8 @@ describe('formatTimeline', () => {
       'AT                          SINCE  CHANNEL  STEP        DETAIL',
       '2026-01-31T12:00:00.000Z  +0.000s  *        accepted',
       '2026-01-31T12:00:00.120Z  +0.120s  *        routed',
-      '2026-01-31T12:00:01.500Z  +1.500s  email    sent        providerMessageId=sg-1',
       '2026-01-31T12:00:00.130Z  +0.130s  sms      suppressed  reason=no_address',
+      '2026-01-31T12:00:01.500Z  +1.500s  email    sent        providerMessageId=sg-1',
     ]);
   });
 
