@@ -13,7 +13,7 @@ export function createRegistry(service: string): Registry {
  * has no series until its first inc, and rate() and increase() never see that first inc (the series
  * appears at 1): the first replay, suppression or circuit change after a start would show in no
  * dashboard and no alert. Only for label values known up front; open sets (provider error codes)
- * still appear with their first inc.
+ * use openSetCounter.
  */
 export function zeroSeries<L extends string>(
   counter: Counter<L>,
@@ -24,6 +24,56 @@ export function zeroSeries<L extends string>(
     combos = combos.flatMap((c) => options.map((o) => ({ ...c, [label]: o })));
   }
   for (const labels of combos) counter.inc(labels as Record<L, string>, 0);
+}
+
+/** What code needs of a labelled counter: one labelled count at a time. */
+export interface LabelledCounter<L extends string> {
+  inc(labels: Partial<Record<L, string | number>>, value?: number): void;
+}
+
+/**
+ * A counter for an open set of label values (a provider's error codes), whose series cannot be
+ * created at 0 beforehand as zeroSeries does: a new series is created at 0 and its count is added at
+ * the scrape after the next one, so Prometheus sees it go from 0 up and rate() and increase() count
+ * the first occurrence too. Only a new series waits (one scrape interval); known ones count at once.
+ */
+export function openSetCounter<L extends string>(
+  config: Omit<ConstructorParameters<typeof Counter<L>>[0], 'collect'>,
+): LabelledCounter<L> {
+  /** New series' counts, with how many scrapes have seen them at 0. */
+  const pending = new Map<
+    string,
+    { labels: Partial<Record<L, string | number>>; value: number; seen: number }
+  >();
+  const counter: Counter<L> = new Counter<L>({
+    ...config,
+    collect() {
+      for (const [key, p] of pending) {
+        if (p.seen === 0) {
+          p.seen = 1;
+          continue;
+        }
+        counter.inc(p.labels, p.value);
+        pending.delete(key);
+      }
+    },
+  });
+  const known = new Set<string>();
+  return {
+    inc(labels, value = 1) {
+      const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+      const waiting = pending.get(key);
+      if (waiting) {
+        waiting.value += value;
+      } else if (known.has(key)) {
+        counter.inc(labels, value);
+      } else {
+        known.add(key);
+        counter.inc(labels, 0);
+        pending.set(key, { labels, value, seen: 0 });
+      }
+    },
+  };
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -101,7 +151,7 @@ export const metricsFor = {
       registers: [r],
     }),
   providerErrors: (r: Registry) =>
-    new Counter({
+    openSetCounter({
       name: 'herald_provider_errors_total',
       help: "Provider failures by provider, the provider's own code, and class (transient, permanent)",
       labelNames: ['provider', 'code', 'class'] as const,

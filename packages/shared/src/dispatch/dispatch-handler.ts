@@ -1,6 +1,7 @@
 import type { Counter, Histogram } from 'prom-client';
 import { HeraldError, classifyError, isAddressFault, isProviderFault } from '../errors';
 import type { Logger } from '../logger';
+import type { LabelledCounter } from '../metrics';
 import type { ChannelMessage } from '../domain/types';
 import { deliveryKey } from '../domain/delivery-key';
 import type { Tier } from '../domain/delay';
@@ -39,7 +40,7 @@ export interface DispatchDeps {
     endToEnd: Histogram<'channel' | 'priority'>;
     deferred: Counter<'channel' | 'reason'>;
     suppressed: Counter<'channel' | 'source'>;
-    providerErrors: Counter<'provider' | 'code' | 'class'>;
+    providerErrors: LabelledCounter<'provider' | 'code' | 'class'>;
     unrecorded: Histogram<'channel'>;
   };
 }

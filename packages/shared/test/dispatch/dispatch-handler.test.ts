@@ -414,8 +414,13 @@ describe('dispatch handler', () => {
     expect(JSON.parse(failed?.detail ?? '{}')).toEqual(
       expect.objectContaining({ provider: 'sendgrid', providerCode: 'sendgrid:http_400' }),
     );
-    const errors = await t.registry.getSingleMetricAsString('herald_provider_errors_total');
-    expect(errors).toMatch(/provider="sendgrid",code="sendgrid:http_400",class="permanent"\} 1/);
+    // A code's first occurrence: its series shows 0 at the next scrape, then the count, so that
+    // rate() and increase() see it (an open set of codes cannot start at 0 beforehand).
+    const code = /provider="sendgrid",code="sendgrid:http_400",class="permanent"\} (\d+)/;
+    const scrape = async () =>
+      code.exec(await t.registry.getSingleMetricAsString('herald_provider_errors_total'))?.[1];
+    expect(await scrape()).toBe('0');
+    expect(await scrape()).toBe('1');
     // A refused recipient says the provider is up: it never opens the circuit.
     for (let i = 0; i < 5; i++) await t.handle(record());
     expect(t.providers[0]?.breaker.state(NOW)).toBe('closed');
