@@ -10,6 +10,23 @@ import type { Receiver } from '../support/receiver';
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const NOW = Date.parse('2030-01-02T03:04:05.678Z');
 
+/** Sends an SMS through the sandbox's Twilio API with a StatusCallback; returns its sid. */
+async function sendSms(sandbox: TestSandbox, statusCallback: string): Promise<string> {
+  const sent = await sandbox.call({
+    method: 'POST',
+    url: `/2010-04-01/Accounts/${SID}/Messages.json`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
+    payload: new URLSearchParams({
+      To: '+15551234567',
+      From: '+15005550006',
+      Body: 'hi',
+      StatusCallback: statusCallback,
+    }).toString(),
+  });
+  expect(sent.statusCode).toBe(201);
+  return sent.json<{ sid: string }>().sid;
+}
+
 /** SendGrid shows the key as base64 DER; its library reads PEM. */
 const pem = (base64: string) => `-----BEGIN PUBLIC KEY-----\n${base64}\n-----END PUBLIC KEY-----`;
 
@@ -110,18 +127,7 @@ describe('webhooks sent to a receiver', () => {
 
   it('posts a Twilio status callback that twilio.validateRequest accepts', async () => {
     const callback = `${receiver.url}/v1/webhooks/twilio?tenant=t1`;
-    const sent = await sb.call({
-      method: 'POST',
-      url: `/2010-04-01/Accounts/${SID}/Messages.json`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
-      payload: new URLSearchParams({
-        To: '+15551234567',
-        From: '+15005550006',
-        Body: 'hi',
-        StatusCallback: callback,
-      }).toString(),
-    });
-    const sid = sent.json<{ sid: string }>().sid;
+    const sid = await sendSms(sb, callback);
 
     const res = await sb.call({
       method: 'POST',
@@ -172,25 +178,9 @@ describe('Twilio status callbacks through a callback origin', () => {
     await receiver.close();
   });
 
-  async function sendSms(statusCallback: string): Promise<string> {
-    const sent = await sb.call({
-      method: 'POST',
-      url: `/2010-04-01/Accounts/${SID}/Messages.json`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
-      payload: new URLSearchParams({
-        To: '+15551234567',
-        From: '+15005550006',
-        Body: 'hi',
-        StatusCallback: statusCallback,
-      }).toString(),
-    });
-    expect(sent.statusCode).toBe(201);
-    return sent.json<{ sid: string }>().sid;
-  }
-
   it("posts to the origin with the StatusCallback's path and query, signed over the StatusCallback", async () => {
     const callback = `${PUBLIC}/v1/webhooks/twilio?notificationId=n-1&tenant=caf%C3%A9`;
-    const sid = await sendSms(callback);
+    const sid = await sendSms(sb, callback);
 
     const outcome = await sb.webhooks.twilio({ providerMessageId: sid, status: 'delivered' });
 
@@ -213,7 +203,7 @@ describe('Twilio status callbacks through a callback origin', () => {
   });
 
   it('goes to the origin whatever host the StatusCallback names (as in compose, a loopback one), from the HTTP API too', async () => {
-    const sid = await sendSms('http://127.0.0.1:8080/v1/webhooks/twilio?notificationId=n-2');
+    const sid = await sendSms(sb, 'http://127.0.0.1:8080/v1/webhooks/twilio?notificationId=n-2');
 
     const res = await sb.call({
       method: 'POST',
@@ -236,7 +226,7 @@ describe('Twilio status callbacks through a callback origin', () => {
   });
 
   it('cannot send a StatusCallback that is not a URL through the origin', async () => {
-    const sid = await sendSms('not a url');
+    const sid = await sendSms(sb, 'not a url');
 
     const outcome = await sb.webhooks.twilio({ providerMessageId: sid, status: 'sent' });
 
@@ -251,18 +241,7 @@ describe('Twilio status callbacks through a callback origin', () => {
     const direct = await startTestSandbox({ now: () => NOW });
     try {
       const callback = `${receiver.url}/v1/webhooks/twilio?notificationId=n-3`;
-      const sent = await direct.call({
-        method: 'POST',
-        url: `/2010-04-01/Accounts/${SID}/Messages.json`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(SID, 'token-1') },
-        payload: new URLSearchParams({
-          To: '+15551234567',
-          From: '+15005550006',
-          Body: 'hi',
-          StatusCallback: callback,
-        }).toString(),
-      });
-      const sid = sent.json<{ sid: string }>().sid;
+      const sid = await sendSms(direct, callback);
 
       const outcome = await direct.webhooks.twilio({ providerMessageId: sid, status: 'sent' });
 
